@@ -1,0 +1,18 @@
+import { defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Shared vitest settings: tests beside the code, workspace packages resolved
+ * to their TypeScript sources through the `source` export condition (no build
+ * needed to test), and a timeout generous enough for the 2-core CI machine.
+ */
+export const spineVitestConfig = defineConfig({
+  resolve: { conditions: ['source', ...defaultServerConditions] },
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
+  test: {
+    include: ['src/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});

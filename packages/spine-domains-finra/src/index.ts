@@ -18,6 +18,6 @@ export { SOURCE_EXTENSIONS, expandInputs } from './pipeline/inputs.js';
 export { PIPELINES, runPipeline } from './pipeline/run.js';
 export type { FileReport, PartitionReport, PipelineEvent, RunOptions, RunReport } from './pipeline/run.js';
 export { listWeeks, rejectCounts, symbolHistory, venueRanking } from './read.js';
-export type { SymbolWeek, VenueRanking, WeekStatus } from './read.js';
+export type { SymbolWeek, WeekStatus } from './read.js';
 export { finraMigrationSource } from './migration-source.js';
 export { SAMPLES_DIR, sampleFiles } from './samples.js';

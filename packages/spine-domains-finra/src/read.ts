@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { SpineDb } from '@market-spine/core';
 import { CALCS } from './calcs.js';
+import type { TierVenueShare } from './calculations.js';
 import { DOMAIN, STAGES, stageRank } from './pipeline/stages.js';
 import type { Stage } from './pipeline/stages.js';
 import type { FinraTables } from './tables.js';
@@ -150,20 +151,8 @@ export async function symbolHistory(db: SpineDb<FinraTables>, symbol: string, op
   });
 }
 
-/** A venue's tier-wide standing for a week. */
-export interface VenueRanking {
-  readonly rank: number;
-  readonly mpid: string;
-  readonly participantName: string | null;
-  readonly totalVolume: number;
-  readonly totalTrades: number;
-  readonly symbolCount: number;
-  /** Fraction 0–1 of the tier's weekly volume. */
-  readonly marketShare: number;
-}
-
 /** Tier-wide venue ranking for one week (latest capture), best first. */
-export async function venueRanking(db: SpineDb<FinraTables>, weekEnding: string, tier: FinraTier): Promise<VenueRanking[]> {
+export async function venueRanking(db: SpineDb<FinraTables>, weekEnding: string, tier: FinraTier): Promise<TierVenueShare[]> {
   const rows = await db.kysely
     .selectFrom(`${CALCS.venue_market_share.table}_latest` as 'finra_otc_transparency_venue_share_latest')
     .select(['rank', 'mpid', 'market_participant_name', 'total_volume', 'total_trades', 'symbol_count', 'market_share'])

@@ -33,6 +33,7 @@ export interface CapturesTable extends WeekTier {
   source_format: string;
   source_last_update_date: string | null;
   lines_total: number;
+  stage: 'INGESTED' | 'NORMALIZED' | 'AGGREGATED' | 'ROLLING' | 'SNAPSHOT';
   captured_at: string;
   execution_id: string;
   batch_id: string | null;
@@ -78,6 +79,7 @@ export interface RejectsTable {
   created_at: string;
 }
 
+/** `…_weekly_symbol_venue_volume`: normalized shares and trades per symbol × MPID (calc weekly_symbol_venue_volume). */
 export interface WeeklySymbolVenueVolumeTable extends WeekTier, Lineage {
   symbol: string;
   mpid: string;
@@ -88,6 +90,7 @@ export interface WeeklySymbolVenueVolumeTable extends WeekTier, Lineage {
   source_last_update_date: string | null;
 }
 
+/** `…_symbol_summary`: per symbol totals; avg_trade_size in shares per trade, null without trades. */
 export interface SymbolSummaryTable extends WeekTier, Lineage {
   symbol: string;
   issue_name: string | null;
@@ -97,6 +100,7 @@ export interface SymbolSummaryTable extends WeekTier, Lineage {
   avg_trade_size: number | null;
 }
 
+/** `…_weekly_symbol_venue_share`: venue_share = venue_volume / symbol_volume (0–1), venue_rank 1 = largest. */
 export interface WeeklySymbolVenueShareTable extends WeekTier, Lineage {
   symbol: string;
   mpid: string;
@@ -106,6 +110,7 @@ export interface WeeklySymbolVenueShareTable extends WeekTier, Lineage {
   venue_rank: number;
 }
 
+/** `…_venue_share`: tier-wide market_share of each MPID (0–1) and its rank. */
 export interface VenueShareTable extends WeekTier, Lineage {
   mpid: string;
   market_participant_name: string | null;
@@ -116,6 +121,7 @@ export interface VenueShareTable extends WeekTier, Lineage {
   rank: number;
 }
 
+/** `…_weekly_symbol_venue_concentration_hhi`: HHI Σ share² (0–1) per symbol. */
 export interface ConcentrationHhiTable extends WeekTier, Lineage {
   symbol: string;
   venue_count: number;
@@ -123,6 +129,7 @@ export interface ConcentrationHhiTable extends WeekTier, Lineage {
   hhi: number;
 }
 
+/** `…_symbol_rolling_6w`: six-week averages (shares, trades per week), trend, window completeness (0/1). */
 export interface SymbolRolling6wTable extends WeekTier, Lineage {
   symbol: string;
   window_start: string;
@@ -134,6 +141,7 @@ export interface SymbolRolling6wTable extends WeekTier, Lineage {
   is_complete_window: number;
 }
 
+/** `…_research_snapshot`: seed 001's research row; *_pct is percent 0–100 as a decimal string. */
 export interface ResearchSnapshotTable extends WeekTier, Lineage {
   symbol: string;
   total_volume: number;

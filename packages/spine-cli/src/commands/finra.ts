@@ -51,7 +51,7 @@ async function printRunSummary(io: CliIo, db: SpineDb<FinraTables>, report: RunR
 }
 
 function runExitCode(report: RunReport): Exit {
-  if (report.partitions.some((p) => p.status === 'stopped' || p.status === 'failed')) return ExitCode.FAILED;
+  if (report.partitions.some((p) => p.error !== null)) return ExitCode.FAILED;
   const errors = report.files.filter((f) => f.status === 'error');
   if (errors.length === 0) return ExitCode.OK;
   return errors.every((f) => f.error && exitCodeFor(f.error.code) === ExitCode.USAGE) ? ExitCode.USAGE : ExitCode.FAILED;

@@ -17,6 +17,8 @@ CREATE TABLE IF NOT EXISTS finra_otc_transparency_captures (
     source_format TEXT NOT NULL,
     source_last_update_date TEXT,
     lines_total INTEGER NOT NULL CHECK (lines_total >= 0),
+    -- Furthest stage this capture reached; core_manifest keeps only the latest capture per stage.
+    stage TEXT NOT NULL DEFAULT 'INGESTED' CHECK (stage IN ('INGESTED', 'NORMALIZED', 'AGGREGATED', 'ROLLING', 'SNAPSHOT')),
     captured_at TEXT NOT NULL,
     execution_id TEXT NOT NULL,
     batch_id TEXT,

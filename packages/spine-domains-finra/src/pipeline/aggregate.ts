@@ -1,11 +1,11 @@
-import { recordStage } from '@market-spine/core';
 import type { ExecutionContext, SpineDb } from '@market-spine/core';
 import { CALCS } from '../calcs.js';
 import { summarizeSymbols, symbolVenueShares, tierVenueShares, venueConcentration } from '../calculations.js';
 import type { VenueVolume } from '../calculations.js';
 import { insertCalcRows } from './calc-rows.js';
-import type { StageCounts } from './normalize.js';
-import { DOMAIN, captureScope, partitionKey } from './stages.js';
+import { completeStage } from './stage-record.js';
+import type { StageCounts } from './stage-record.js';
+import { captureScope } from './stages.js';
 import type { CaptureRef } from './stages.js';
 
 /**
@@ -68,16 +68,7 @@ export async function aggregateCapture(db: SpineDb, capture: CaptureRef, executi
         venueConcentration(venues).map((c) => [c.symbol, c.venueCount, c.totalVolume, c.hhi]),
       ),
     };
-    await recordStage(tx, execution, {
-      domain: DOMAIN,
-      partitionKey: partitionKey(capture.weekEnding, capture.tier),
-      stage: 'AGGREGATED',
-      captureId: capture.captureId,
-      rowCountIn: venues.length,
-      rowCountOut: summaries.length,
-      rowCountRejected: 0,
-      metadata: { written },
-    });
+    await completeStage(tx, execution, capture, 'AGGREGATED', { rowsIn: venues.length, rowsOut: summaries.length, rejected: 0 }, { metadata: { written } });
     return { rowsIn: venues.length, rowsOut: summaries.length, rejected: 0, written };
   });
 }

@@ -38,6 +38,6 @@ export async function insertCalcRows(
   return tx.insertRows(
     calc.table,
     [...LINEAGE_COLUMNS, ...columns],
-    rows.map((row) => [...lineage, ...row]),
+    rows.map((row) => lineage.concat(row)),
   );
 }

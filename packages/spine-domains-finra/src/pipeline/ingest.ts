@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { ErrorCode, SpineError, newId, nowIso, recordStage } from '@market-spine/core';
+import { ErrorCode, SpineError, newId, nowIso } from '@market-spine/core';
 import type { ExecutionContext, SpineDb, SqlExecutor, SqlValue } from '@market-spine/core';
 import { parseSource } from '../parse-source.js';
 import type { IngestReject, ParsedRow, ParsedSource, ParseOptions } from '../parse-source.js';
 import type { FinraTier } from '../tiers.js';
+import { completeStage } from './stage-record.js';
 import { DOMAIN, partitionKey } from './stages.js';
 import type { CaptureRef } from './stages.js';
 
@@ -240,14 +241,7 @@ async function writeLoad(tx: SqlExecutor, prepared: PreparedSource, execution: E
     })
     .execute();
   for (const capture of captures) {
-    await recordStage(tx, execution, {
-      domain: DOMAIN,
-      partitionKey: partitionKey(capture.weekEnding, capture.tier),
-      stage: 'INGESTED',
-      captureId: capture.captureId,
-      rowCountIn: capture.lines,
-      rowCountOut: capture.accepted,
-      rowCountRejected: capture.rejected,
+    await completeStage(tx, execution, capture, 'INGESTED', { rowsIn: capture.lines, rowsOut: capture.accepted, rejected: capture.rejected }, {
       source: { type: 'file', locator: prepared.path, sha256: parsed.sha256, bytes: parsed.bytes },
       metadata: { format: parsed.format, loadId },
     });

@@ -1,10 +1,12 @@
-import { nowIso, recordStage } from '@market-spine/core';
+import { nowIso } from '@market-spine/core';
 import type { ExecutionContext, SpineDb, SqlValue } from '@market-spine/core';
 import { validateRow } from '@market-spine/quality';
 import type { RowRule } from '@market-spine/quality';
 import { insertCalcRows } from './calc-rows.js';
 import { REJECT_COLUMNS } from './ingest.js';
-import { DOMAIN, captureScope, partitionKey } from './stages.js';
+import { completeStage } from './stage-record.js';
+import type { StageCounts } from './stage-record.js';
+import { captureScope } from './stages.js';
 import type { CaptureRef } from './stages.js';
 
 /** A symbol as FINRA lists it: A–Z, 0–9, `.`, `/`, `-`, 1–16 characters, not starting with punctuation. */
@@ -29,13 +31,6 @@ export const VENUE_ROW_RULES: readonly RowRule[] = [
 ];
 
 const VENUE_COLUMNS = ['symbol', 'mpid', 'issue_name', 'market_participant_name', 'total_volume', 'trade_count', 'source_last_update_date'] as const;
-
-/** Row counts of a stage. */
-export interface StageCounts {
-  readonly rowsIn: number;
-  readonly rowsOut: number;
-  readonly rejected: number;
-}
 
 /**
  * The normalize stage: validates the capture's raw rows (symbol, MPID,
@@ -93,15 +88,7 @@ export async function normalizeCapture(db: SpineDb, capture: CaptureRef, executi
     await insertCalcRows(tx, 'weekly_symbol_venue_volume', capture, execution, VENUE_COLUMNS, accepted);
     await tx.insertRows('finra_otc_transparency_rejects', REJECT_COLUMNS, rejects);
     const counts = { rowsIn: raw.length, rowsOut: accepted.length, rejected: rejects.length };
-    await recordStage(tx, execution, {
-      domain: DOMAIN,
-      partitionKey: partitionKey(capture.weekEnding, capture.tier),
-      stage: 'NORMALIZED',
-      captureId: capture.captureId,
-      rowCountIn: counts.rowsIn,
-      rowCountOut: counts.rowsOut,
-      rowCountRejected: counts.rejected,
-    });
+    await completeStage(tx, execution, capture, 'NORMALIZED', counts);
     return counts;
   });
 }

@@ -1,12 +1,12 @@
-import { recordStage } from '@market-spine/core';
 import type { ExecutionContext, SpineDb } from '@market-spine/core';
 import { CALCS } from '../calcs.js';
 import { rollingMetrics } from '../calculations.js';
 import type { WeeklyTotals } from '../calculations.js';
 import { rollingWindow } from '../week.js';
 import { insertCalcRows } from './calc-rows.js';
-import type { StageCounts } from './normalize.js';
-import { DOMAIN, captureScope, partitionKey } from './stages.js';
+import { completeStage } from './stage-record.js';
+import type { StageCounts } from './stage-record.js';
+import { captureScope } from './stages.js';
 import type { CaptureRef } from './stages.js';
 
 /**
@@ -50,16 +50,7 @@ export async function rollCapture(db: SpineDb, capture: CaptureRef, execution: E
       ['symbol', 'window_start', 'avg_6w_volume', 'avg_6w_trades', 'trend_direction', 'trend_pct', 'weeks_in_window', 'is_complete_window'],
       metrics.map((m) => [m.symbol, m.windowStart, m.avg6wVolume, m.avg6wTrades, m.trendDirection, m.trendPct, m.weeksInWindow, m.isCompleteWindow ? 1 : 0]),
     );
-    await recordStage(tx, execution, {
-      domain: DOMAIN,
-      partitionKey: partitionKey(capture.weekEnding, capture.tier),
-      stage: 'ROLLING',
-      captureId: capture.captureId,
-      rowCountIn: current.length,
-      rowCountOut: written,
-      rowCountRejected: 0,
-      metadata: { loadedWeeks },
-    });
+    await completeStage(tx, execution, capture, 'ROLLING', { rowsIn: current.length, rowsOut: written, rejected: 0 }, { metadata: { loadedWeeks } });
     return { rowsIn: current.length, rowsOut: written, rejected: 0, weeksInWindow: loadedWeeks.length };
   });
 }

@@ -6,32 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listWeeks, symbolHistory, venueRanking } from '../read.js';
 import { sampleFiles } from '../samples.js';
 import type { FinraTables } from '../tables.js';
-import { countOf, migratedDb, tempDir } from '../test-support/finra-db.js';
+import { countOf, migratedDb, tableCounts, tempDir } from '../test-support/finra-db.js';
 import { runPipeline } from './run.js';
 import type { RunReport } from './run.js';
-
-const ALL_TABLES = [
-  'finra_otc_transparency_captures',
-  'finra_otc_transparency_raw',
-  'finra_otc_transparency_rejects',
-  'finra_otc_transparency_weekly_symbol_venue_volume',
-  'finra_otc_transparency_symbol_summary',
-  'finra_otc_transparency_weekly_symbol_venue_share',
-  'finra_otc_transparency_venue_share',
-  'finra_otc_transparency_weekly_symbol_venue_concentration_hhi',
-  'finra_otc_transparency_symbol_rolling_6w',
-  'finra_otc_transparency_research_snapshot',
-  'core_manifest',
-  'core_executions',
-  'core_load_records',
-  'core_quality_checks',
-];
-
-async function tableCounts(db: SpineDb<FinraTables>): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const table of ALL_TABLES) counts[table] = await countOf(db, table);
-  return counts;
-}
 
 /*
  * Expected figures were computed independently of this code, with a short
@@ -231,7 +208,7 @@ describe('failures', () => {
     await db.close();
   });
 
-  it('stops a (week, tier) at the stage whose quality check fails and resumes it later', async () => {
+  it('stops a (week, tier) at the stage whose quality check fails, and does not retry the same bytes', async () => {
     const db = await migratedDb();
     // Plant a duplicate natural key (another calc version in the same capture) to make no_duplicate_natural_keys FAIL.
     await db.executor().exec(`CREATE TRIGGER plant_duplicate AFTER INSERT ON finra_otc_transparency_weekly_symbol_venue_volume
@@ -251,11 +228,40 @@ describe('failures', () => {
     expect(stored).toMatchObject({ status: 'FAIL', failed_row_count: 4, stage: 'NORMALIZED' });
     expect(JSON.parse(stored.sample_keys ?? '[]')).toEqual(['AABB|OTCN', 'AABB|OTCX']);
 
-    // Fix the data and run the same file again: the capture resumes at AGGREGATED.
-    await db.executor().exec("DROP TRIGGER plant_duplicate; DELETE FROM finra_otc_transparency_weekly_symbol_venue_volume WHERE calc_version = 'planted'");
+    // The same bytes again: still stopped, nothing written, and the reason is reported.
+    await db.executor().exec('DROP TRIGGER plant_duplicate');
+    const before = await tableCounts(db);
+    const again = await runPipeline(db, [first as string]);
+    expect(again).toMatchObject({ status: 'failed', batchId: null, files: [{ status: 'unchanged' }] });
+    expect(again.partitions[0]).toMatchObject({ status: 'unchanged', stageReached: 'NORMALIZED', captureId: report.partitions[0]?.captureId, error: { code: 'QUALITY_FAILED' } });
+    expect(again.partitions[0]?.error?.message).toContain('Load a corrected file');
+    expect(await tableCounts(db)).toEqual(before);
+
+    // A corrected file is a new capture, and *_latest follows it.
+    const corrected = join(tempDir(), 'corrected.csv');
+    writeFileSync(corrected, `${readFileSync(first as string, 'utf8')}\n`);
+    const fixed = await runPipeline(db, [corrected]);
+    expect(fixed.partitions[0]).toMatchObject({ status: 'complete', stageReached: 'SNAPSHOT' });
+    expect(fixed.partitions[0]?.captureId).not.toBe(report.partitions[0]?.captureId);
+    expect(await countOf(db, 'finra_otc_transparency_symbol_summary_latest')).toBe(3111);
+    await db.close();
+  });
+
+  it('rolls back a stage that raises an error, and resumes the capture from there on the next run', async () => {
+    const db = await migratedDb();
+    await db.executor().exec(`CREATE TRIGGER crash_aggregate BEFORE INSERT ON finra_otc_transparency_symbol_summary
+      WHEN new.symbol = 'ZZZZ' OR new.symbol = 'AABB' BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`);
+    const [first] = sampleFiles();
+    const report = await runPipeline(db, [first as string]);
+    expect(report.partitions[0]).toMatchObject({ status: 'failed', stageReached: 'NORMALIZED', error: { message: expect.stringContaining('simulated crash') } });
+    for (const table of ['finra_otc_transparency_symbol_summary', 'finra_otc_transparency_weekly_symbol_venue_share', 'finra_otc_transparency_venue_share']) {
+      expect(await countOf(db, table)).toBe(0);
+    }
+    await db.executor().exec('DROP TRIGGER crash_aggregate');
     const resumed = await runPipeline(db, [first as string]);
     expect(resumed.files[0]?.status).toBe('unchanged');
     expect(resumed.partitions[0]).toMatchObject({ status: 'complete', stageReached: 'SNAPSHOT', captureId: report.partitions[0]?.captureId });
+    expect(await countOf(db, 'finra_otc_transparency_weekly_symbol_venue_volume')).toBe(5328);
     expect(await countOf(db, 'finra_otc_transparency_symbol_summary_latest')).toBe(3111);
     await db.close();
   });

@@ -59,8 +59,9 @@ export interface PartitionReport {
   readonly partitionKey: string;
   readonly captureId: string;
   /**
-   * `complete`: reached the last requested stage; `unchanged`: nothing to do;
-   * `stopped`: a quality check failed; `failed`: a stage raised an error (rolled back).
+   * What this run did: `complete`: reached the last requested stage; `unchanged`:
+   * nothing (its `error` says why when an earlier run stopped it on a failed check);
+   * `stopped`: a quality check failed now; `failed`: a stage raised an error (rolled back).
    */
   readonly status: 'complete' | 'unchanged' | 'stopped' | 'failed';
   readonly stageReached: Stage;
@@ -79,7 +80,7 @@ export interface PartitionReport {
 
 /** Outcome of a run (zod-style result; expected failures are reported, not thrown). */
 export interface RunReport {
-  /** `ok`: every file read and every partition complete; `unchanged`: nothing new; `failed`: see files and partitions. */
+  /** `ok`: every file read and every partition complete; `unchanged`: nothing new; `failed`: a file or partition has an error. */
   readonly status: 'ok' | 'unchanged' | 'failed';
   /** The batch of this run's executions; null when nothing was written. */
   readonly batchId: string | null;
@@ -96,10 +97,14 @@ const STAGE_RUNNERS: Readonly<Record<Exclude<Stage, 'INGESTED'>, (db: SpineDb, c
   SNAPSHOT: snapshotCapture,
 };
 
-async function stageReached(db: SpineDb, captureId: string): Promise<Stage | null> {
-  const rows = await db.kysely.selectFrom('core_manifest').select('stage').where('domain', '=', DOMAIN).where('capture_id', '=', captureId).execute();
-  const stages = rows.map((r) => r.stage as Stage).filter((s) => (STAGES as readonly string[]).includes(s));
-  return stages.length === 0 ? null : stages.reduce((a, b) => (stageRank(b) > stageRank(a) ? b : a));
+async function stageReached(db: SpineDb, captureId: string): Promise<Stage> {
+  const row = await db.kysely.selectFrom('finra_otc_transparency_captures').select('stage').where('capture_id', '=', captureId).executeTakeFirstOrThrow();
+  return row.stage as Stage;
+}
+
+/** True when a check recorded for the capture (its latest result) failed or could not run. */
+function stoppedByQuality(quality: { worst: QualityStatus | null }): boolean {
+  return quality.worst === 'FAIL' || quality.worst === 'ERROR';
 }
 
 async function latestCaptureId(db: SpineDb, weekEnding: string, tier: FinraTier): Promise<string | undefined> {
@@ -151,9 +156,11 @@ async function recordedQuality(db: SpineDb, captureId: string): Promise<{ worst:
  * file (a new capture per (week, tier) whose bytes are new), then takes each
  * touched (week, tier) through NORMALIZED → AGGREGATED → ROLLING → SNAPSHOT
  * in week order, running the stage's quality checks after each stage and
- * stopping a (week, tier) on FAIL. Captures left part-way by an earlier run
- * are resumed. A file whose every (week, tier) is already captured from the
- * same bytes changes nothing — not even the execution log.
+ * stopping a (week, tier) on FAIL. Captures left part-way by an interrupted run
+ * are resumed; a capture stopped by a failed check is reported, not retried (a
+ * corrected file is a new capture). A file whose every (week, tier) is already
+ * captured from the same bytes, with nothing to resume, changes nothing — not
+ * even the execution log.
  *
  * Each stage commits on its own, together with its manifest row, so an error
  * leaves every (week, tier) at a complete stage; nothing is half-written.
@@ -178,14 +185,18 @@ export async function runPipeline(db: SpineDb, inputs: readonly string[], option
     }
   }
 
-  // Which captures need stages: new ones (after ingest) and earlier ones left part-way.
+  // Which captures need stages: new ones (after ingest) and the newest capture of a
+  // (week, tier) left part-way by an interrupted run. A capture stopped by a failed
+  // quality check is not retried with the same bytes: the same data fails the same
+  // way; a corrected file is a new capture.
   const resumable: string[] = [];
   for (const source of prepared) {
     for (const partition of source.partitions) {
-      if (partition.existingCaptureId === null) continue;
-      if ((await latestCaptureId(db, partition.weekEnding, partition.tier)) !== partition.existingCaptureId) continue;
-      const reached = await stageReached(db, partition.existingCaptureId);
-      if (reached === null || stageRank(reached) < stageRank(through)) resumable.push(partition.existingCaptureId);
+      const id = partition.existingCaptureId;
+      if (id === null || resumable.includes(id)) continue;
+      if ((await latestCaptureId(db, partition.weekEnding, partition.tier)) !== id) continue;
+      if (stageRank(await stageReached(db, id)) >= stageRank(through)) continue;
+      if (!stoppedByQuality(await recordedQuality(db, id))) resumable.push(id);
     }
   }
   const toIngest = prepared.filter((p) => !p.unchanged);
@@ -251,12 +262,20 @@ export async function runPipeline(db: SpineDb, inputs: readonly string[], option
       if (id === null || reported.has(id)) continue;
       reported.add(id);
       const capture = await loadCapture(db, id);
-      partitions.push(await partitionReport(db, capture, 'unchanged', (await stageReached(db, id)) ?? 'INGESTED', null));
+      const reached = await stageReached(db, id);
+      const quality = await recordedQuality(db, id);
+      if (stoppedByQuality(quality) && stageRank(reached) < stageRank(through)) {
+        const checks = quality.issues.filter((i) => i.status === 'FAIL' || i.status === 'ERROR').map((i) => i.checkName);
+        const message = `Stopped after ${reached} by quality check(s) ${checks.join(', ')}; the same bytes fail the same way. Load a corrected file to continue this (week, tier).`;
+        partitions.push(await partitionReport(db, capture, 'unchanged', reached, { code: 'QUALITY_FAILED', message }));
+      } else {
+        partitions.push(await partitionReport(db, capture, 'unchanged', reached, null));
+      }
     }
   }
   partitions.sort((a, b) => (a.partitionKey < b.partitionKey ? -1 : a.partitionKey > b.partitionKey ? 1 : 0));
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
-  const status = files.some((f) => f.status === 'error') || partitions.some((p) => p.status === 'stopped' || p.status === 'failed') ? 'failed' : batchId === null ? 'unchanged' : 'ok';
+  const status = files.some((f) => f.status === 'error') || partitions.some((p) => p.error !== null) ? 'failed' : batchId === null ? 'unchanged' : 'ok';
   return { status, batchId, files, partitions };
 }
 
@@ -297,7 +316,7 @@ async function processCapture(
   options: RunOptions,
 ): Promise<PartitionReport> {
   const key = partitionKey(capture.weekEnding, capture.tier);
-  let reached: Stage = (await stageReached(db, capture.captureId)) ?? 'INGESTED';
+  let reached: Stage = await stageReached(db, capture.captureId);
   const pending = STAGES.filter((s) => stageRank(s) > stageRank(reached) && stageRank(s) <= stageRank(through));
   if (pending.length === 0) return partitionReport(db, capture, 'complete', reached, null);
   const execution = await startExecution(db.executor(), { pipeline: PIPELINES.week, domain: DOMAIN, partitionKey: key, parent: root, params: { captureId: capture.captureId } });

@@ -1,11 +1,11 @@
-import { recordStage } from '@market-spine/core';
 import type { ExecutionContext, SpineDb } from '@market-spine/core';
 import { CALCS } from '../calcs.js';
 import type { CalcName } from '../calcs.js';
 import { percentString, ratioString } from '../calculations.js';
 import { insertCalcRows } from './calc-rows.js';
-import type { StageCounts } from './normalize.js';
-import { DOMAIN, captureScope, partitionKey } from './stages.js';
+import { completeStage } from './stage-record.js';
+import type { StageCounts } from './stage-record.js';
+import { DOMAIN, captureScope } from './stages.js';
 import type { CaptureRef } from './stages.js';
 
 const STATUS_ORDER = ['PASS', 'WARN', 'FAIL'] as const;
@@ -92,16 +92,7 @@ export async function snapshotCapture(db: SpineDb, capture: CaptureRef, executio
       ],
       rows,
     );
-    await recordStage(tx, execution, {
-      domain: DOMAIN,
-      partitionKey: partitionKey(capture.weekEnding, capture.tier),
-      stage: 'SNAPSHOT',
-      captureId: capture.captureId,
-      rowCountIn: summaries.length,
-      rowCountOut: written,
-      rowCountRejected: 0,
-      metadata: { qualityStatus: worst },
-    });
+    await completeStage(tx, execution, capture, 'SNAPSHOT', { rowsIn: summaries.length, rowsOut: written, rejected: 0 }, { metadata: { qualityStatus: worst } });
     return { rowsIn: summaries.length, rowsOut: written, rejected: 0 };
   });
 }

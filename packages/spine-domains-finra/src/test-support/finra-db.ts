@@ -27,3 +27,28 @@ export async function countOf(db: SpineDb<FinraTables>, table: string): Promise<
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Every table the pipeline writes to, FINRA's and core's. */
+export const PIPELINE_TABLES = [
+  'finra_otc_transparency_captures',
+  'finra_otc_transparency_raw',
+  'finra_otc_transparency_rejects',
+  'finra_otc_transparency_weekly_symbol_venue_volume',
+  'finra_otc_transparency_symbol_summary',
+  'finra_otc_transparency_weekly_symbol_venue_share',
+  'finra_otc_transparency_venue_share',
+  'finra_otc_transparency_weekly_symbol_venue_concentration_hhi',
+  'finra_otc_transparency_symbol_rolling_6w',
+  'finra_otc_transparency_research_snapshot',
+  'core_manifest',
+  'core_executions',
+  'core_load_records',
+  'core_quality_checks',
+] as const;
+
+/** Row count of every table the pipeline writes to. */
+export async function tableCounts(db: SpineDb<FinraTables>): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of PIPELINE_TABLES) counts[table] = await countOf(db, table);
+  return counts;
+}

@@ -103,7 +103,8 @@ function createExecutor(kysely: Kysely<any>, connection: SqliteConnection): SqlE
       const stmt = connection.prepare(`INSERT INTO ${quoteIdentifier(table, 'table')} (${columnList}) VALUES (${placeholders})`);
       let count = 0;
       for (const row of rows) {
-        stmt.run(...row.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)));
+        // Copy only rows that hold booleans (better-sqlite3 refuses them); most rows bind as they are.
+        stmt.run(row.some((v) => typeof v === 'boolean') ? row.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)) : row);
         count += 1;
       }
       return count;

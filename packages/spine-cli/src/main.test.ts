@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,5 +161,22 @@ describe('the spine executable', () => {
     const missing = run('--db', dbPath, 'finra', 'weeks');
     expect(missing.status).toBe(ExitCode.DATABASE);
     expect(missing.stderr).toContain('No database at');
+  });
+
+  it('keeps working and exits 0 when its reader goes away (EPIPE)', async () => {
+    const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'spine-cli-')), 'spine.db');
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', bin, '--db', dbPath, 'db', 'migrate'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Close the read end before the first write: every write to stdout now fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+    expect(tables(dbPath)).toContain('finra_otc_transparency_research_snapshot');
   });
 });

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { SpineDb } from '@market-spine/core';
 import { CALCS } from './calcs.js';
 import type { TierVenueShare } from './calculations.js';
-import { DOMAIN, STAGES, stageRank } from './pipeline/stages.js';
+import { stageRank } from './pipeline/stages.js';
 import type { Stage } from './pipeline/stages.js';
 import type { FinraTables } from './tables.js';
 import type { FinraTier } from './tiers.js';
@@ -48,11 +48,12 @@ export async function listWeeks(db: SpineDb<FinraTables>): Promise<WeekStatus[]>
     const key = `${capture.week_ending}|${capture.tier}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const stages = await db.kysely.selectFrom('core_manifest').select('stage').where('domain', '=', DOMAIN).where('capture_id', '=', capture.capture_id).execute();
-    const stage = stages.map((s) => s.stage as Stage).filter((s) => (STAGES as readonly string[]).includes(s)).reduce<Stage>((a, b) => (stageRank(b) > stageRank(a) ? b : a), 'INGESTED');
+    const stage = capture.stage;
+    // Accepted rows: venue rows once normalized, raw rows before.
+    const acceptedTable = stageRank(stage) >= stageRank('NORMALIZED') ? 'finra_otc_transparency_weekly_symbol_venue_volume' : 'finra_otc_transparency_raw';
     const counts = await sql<{ accepted: number; rejected: number; symbols: number; volume: number | null; quality: string | null }>`
       SELECT
-        (SELECT count(*) FROM finra_otc_transparency_weekly_symbol_venue_volume WHERE capture_id = ${capture.capture_id}) AS accepted,
+        (SELECT count(*) FROM ${sql.table(acceptedTable)} WHERE capture_id = ${capture.capture_id}) AS accepted,
         (SELECT count(*) FROM finra_otc_transparency_rejects WHERE capture_id = ${capture.capture_id}) AS rejected,
         (SELECT count(*) FROM finra_otc_transparency_symbol_summary WHERE capture_id = ${capture.capture_id}) AS symbols,
         (SELECT sum(total_volume) FROM finra_otc_transparency_symbol_summary WHERE capture_id = ${capture.capture_id}) AS volume,

@@ -40,14 +40,15 @@ async function printRunSummary(io: CliIo, db: SpineDb<FinraTables>, report: RunR
   const issues = new Map<string, string>();
   for (const p of report.partitions) for (const i of p.qualityIssues) issues.set(`${i.status} ${i.checkName}`, i.message);
   for (const p of report.partitions) if (p.error) println(io.stderr, `${c.red('✗')} ${p.partitionKey}: ${p.error.message} [${p.error.code}]`);
-  if (issues.size === 0) println(io.stdout, `Quality: ${c.green('PASS')} on every check.`);
+  if (report.partitions.every((p) => p.quality === null)) println(io.stdout, 'Quality: no checks have run yet (they run after each stage of `spine finra run`).');
+  else if (issues.size === 0) println(io.stdout, `Quality: ${c.green('PASS')} on every check.`);
   else for (const [check, message] of issues) println(io.stdout, `Quality: ${check.startsWith('WARN') ? c.yellow(check) : c.red(check)} — e.g. ${message}`);
-  println(io.stdout, 'Top venues by market share:');
+  const top: string[] = [];
   for (const p of report.partitions) {
     const venues = await venueRanking(db, p.weekEnding, p.tier);
-    if (venues.length === 0) continue;
-    println(io.stdout, `  ${p.weekEnding} ${p.tier}: ${venues.slice(0, 3).map((v) => `${v.mpid} ${percent(v.marketShare)}`).join(', ')}`);
+    if (venues.length > 0) top.push(`  ${p.weekEnding} ${p.tier}: ${venues.slice(0, 3).map((v) => `${v.mpid} ${percent(v.marketShare)}`).join(', ')}`);
   }
+  if (top.length > 0) println(io.stdout, ['Top venues by market share:', ...top].join('\n'));
 }
 
 function runExitCode(report: RunReport): Exit {

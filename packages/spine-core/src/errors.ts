@@ -37,6 +37,26 @@ export const ErrorCode = {
   INPUT_UNKNOWN_FORMAT: 'INPUT_UNKNOWN_FORMAT',
   /** A registry (CALCS, quality checks) violates its invariants. */
   REGISTRY_INVALID: 'REGISTRY_INVALID',
+  /** A backup could not be written or failed its verification (integrity, size). */
+  BACKUP_FAILED: 'BACKUP_FAILED',
+  /** A backup file is not usable for a restore (missing, corrupt, not a SQLite database). */
+  BACKUP_INVALID: 'BACKUP_INVALID',
+  /** Another process holds the database (open connections, a write lock, a migration lock). */
+  DB_IN_USE: 'DB_IN_USE',
+  /** Another process is migrating this database and did not finish within the lock timeout. */
+  MIGRATION_LOCKED: 'MIGRATION_LOCKED',
+  /** A table rebuild would leave rows that violate foreign keys; nothing was changed. */
+  REBUILD_FOREIGN_KEY_VIOLATION: 'REBUILD_FOREIGN_KEY_VIOLATION',
+  /** A table rebuild cannot map the old rows onto the new definition (e.g. a new NOT NULL column without default). */
+  REBUILD_INVALID: 'REBUILD_INVALID',
+  /** A rollback range holds a migration without a down script, or a down script changed. */
+  ROLLBACK_REFUSED: 'ROLLBACK_REFUSED',
+  /** The live schema differs from what the applied migrations create (drift), or integrity checks failed. */
+  VERIFY_FAILED: 'VERIFY_FAILED',
+  /** An operation needs confirmation (`--yes`) and none was given. */
+  CONFIRMATION_REQUIRED: 'CONFIRMATION_REQUIRED',
+  /** The dialect cannot do what was asked (e.g. a file backup of a server database). */
+  UNSUPPORTED: 'UNSUPPORTED',
 } as const;
 
 /** One of {@link ErrorCode}'s values. */

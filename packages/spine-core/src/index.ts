@@ -12,6 +12,14 @@ export type {
   SqlExecutor,
   SqlValue,
   StatementAction,
+  LockHolder,
+  MigrationLock,
+  MigrationLockOptions,
+  TableRebuild,
+  TableRebuildReport,
+  TableRebuildSpec,
+  ConsistencyChecks,
+  DatabaseBackups,
 } from './dialect/types.js';
 export { SpineDb, openSpineDb } from './spine-db.js';
 export type { SpineDbOptions } from './spine-db.js';
@@ -28,19 +36,40 @@ export { orderSources, packageMigrationSource } from './migrations/source.js';
 export type { MigrationSource } from './migrations/source.js';
 export { discoverMigrations, discoverSourceMigrations, loadMigration, parseDirectives } from './migrations/discovery.js';
 export type { LoadedMigration, MigrationDefinition, MigrationDirectives } from './migrations/discovery.js';
-export { FAILURES_TABLE, LEDGER_TABLE, readFailures, readLedger } from './migrations/ledger.js';
-export type { FailureRow, LedgerRow } from './migrations/ledger.js';
+export { LEDGER_TABLE, LOG_TABLE, readLedger, readLog } from './migrations/ledger.js';
+export type { LedgerKind, LedgerRow, LogEvent, LogRow } from './migrations/ledger.js';
 export { Migrator } from './migrations/migrator.js';
 export type {
   AppliedMigration,
+  BaselineResult,
   MigrateResult,
   MigrationEvent,
   MigrationFailure,
-  MigrationState,
-  MigrationStatusEntry,
-  MigrationStatusReport,
+  MigrationPlan,
   MigratorOptions,
+  PlannedMigration,
+  Refusal,
+  RepairResult,
+  RollbackResult,
+  ValidationProblem,
+  ValidationResult,
 } from './migrations/migrator.js';
+export { computeStatus, parseMigrationId } from './migrations/status.js';
+export type { MigrationState, MigrationStatusEntry, MigrationStatusReport } from './migrations/status.js';
 export { coreMigrationSource } from './core-migrations.js';
-export { DEFAULT_CONFIG_FILE, DEFAULT_DB_PATH, SpineConfigSchema, configuredTier, loadConfig, resolveDatabaseTarget } from './config.js';
+export { migrateOnOpen, migratorOptionsFromConfig } from './migrations/from-config.js';
+export type { MigrateOnOpenOptions } from './migrations/from-config.js';
+export { expectedSchema, isManagedObject, verifyDatabase } from './migrations/verify.js';
+export type { VerifyCheck, VerifyResult } from './migrations/verify.js';
+export { diffSchemas, filterSnapshot, serializeSnapshot } from './schema/schema-snapshot.js';
+export type { ColumnSnapshot, DriftItem, IndexSnapshot, SchemaSnapshot, TableSnapshot } from './schema/schema-snapshot.js';
+export { safetyBackup } from './backup/safety-backup.js';
+export type { SafetyBackup, SafetyBackupPolicy } from './backup/safety-backup.js';
+export type { BackupInfo } from './backup/backup-database.js';
+export type { BackupListing } from './backup/list-backups.js';
+export type { RetentionPolicy } from './backup/prune-backups.js';
+export type { RestoreResult } from './backup/restore-backup.js';
+export { assertDatabaseNotInUse } from './backup/database-in-use.js';
+export { rebuildTable } from './dialect/sqlite/sqlite-rebuild.js';
+export { DEFAULT_CONFIG_FILE, DEFAULT_DB_PATH, SpineConfigSchema, backupDirectory, configuredFeatures, configuredTier, loadConfig, resolveDatabaseTarget } from './config.js';
 export type { LoadedConfig, SpineConfig } from './config.js';

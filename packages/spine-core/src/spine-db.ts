@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import { ErrorCode, SpineError } from './errors.js';
 import { openSqliteDialect } from './dialect/sqlite/sqlite-dialect.js';
 import type { DialectCapabilities, DialectName, SpineDialect, SqlExecutor } from './dialect/types.js';
+import { migrateOnOpen } from './migrations/from-config.js';
+import type { MigrateOnOpenOptions } from './migrations/from-config.js';
 
 /** Where and how to open a database. */
 export interface SpineDbOptions {
@@ -14,6 +16,12 @@ export interface SpineDbOptions {
   readonly readonly?: boolean;
   /** How long a writer waits for a lock held by another process, in milliseconds. Default 5000. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Check the schema on open (seed 002's startup check): refuse a database
+   * newer than the code, and apply pending migrations when the config's
+   * `schema.auto_migrate` is true (else refuse with SCHEMA_NOT_MIGRATED).
+   */
+  readonly migrateOnOpen?: MigrateOnOpenOptions;
 }
 
 /**
@@ -71,9 +79,10 @@ export class SpineDb<DB = any> {
 }
 
 /**
- * Opens a database.
+ * Opens a database, optionally checking (and migrating) its schema.
  *
- * @throws SpineError `DB_OPEN_FAILED` when it cannot be opened; `INVALID_ARGUMENT` for an unsupported URL scheme
+ * @throws SpineError `DB_OPEN_FAILED` when it cannot be opened; `INVALID_ARGUMENT` for an unsupported URL scheme;
+ *   with `migrateOnOpen`, what {@link migrateOnOpen} throws
  */
 export async function openSpineDb<DB = any>(options: SpineDbOptions | string): Promise<SpineDb<DB>> {
   const opts: SpineDbOptions = typeof options === 'string' ? { target: options } : options;
@@ -97,5 +106,14 @@ export async function openSpineDb<DB = any>(options: SpineDbOptions | string): P
     ...(opts.readonly === undefined ? {} : { readonly: opts.readonly }),
     ...(opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs }),
   });
-  return new SpineDb<DB>(dialect);
+  const db = new SpineDb<DB>(dialect);
+  if (opts.migrateOnOpen) {
+    try {
+      await migrateOnOpen(db, opts.migrateOnOpen);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+  return db;
 }

@@ -1,4 +1,9 @@
 import type { Kysely } from 'kysely';
+import type { BackupInfo } from '../backup/backup-database.js';
+import type { BackupListing } from '../backup/list-backups.js';
+import type { RetentionPolicy } from '../backup/prune-backups.js';
+import type { RestoreResult } from '../backup/restore-backup.js';
+import type { SchemaSnapshot } from '../schema/schema-snapshot.js';
 
 /** The SQL dialects Market Spine knows. `db2` is DDL output only (no live DB2 connection). */
 export type DialectName = 'sqlite' | 'postgres' | 'db2';
@@ -37,6 +42,8 @@ export interface ParsedStatement {
   readonly line: number;
   /** The objects this statement creates (`CREATE TABLE/INDEX/VIEW/TRIGGER`). */
   readonly creates: readonly SchemaObjectRef[];
+  /** The objects this statement drops (`DROP TABLE/INDEX/VIEW/TRIGGER`). */
+  readonly drops: readonly SchemaObjectRef[];
   /** Dialect-private parse data (the dialect's own syntax tree); callers must not read it. */
   readonly dialectData?: unknown;
 }
@@ -65,6 +72,16 @@ export interface SchemaIntrospector {
   listObjects(executor: SqlExecutor): Promise<SchemaObjectRef[]>;
   /** Columns of `table` in declaration order; empty when the table does not exist. */
   columns(executor: SqlExecutor, table: string): Promise<ColumnInfo[]>;
+  /** The whole schema in the dialect-neutral form the drift check compares. */
+  snapshot(executor: SqlExecutor): Promise<SchemaSnapshot>;
+}
+
+/** Database-level consistency checks; each returns its problems, an empty list when all is well. */
+export interface ConsistencyChecks {
+  /** Page and index consistency (SQLite: `PRAGMA integrity_check`). */
+  integrity(executor: SqlExecutor): Promise<string[]>;
+  /** Rows whose foreign keys point nowhere (SQLite: `PRAGMA foreign_key_check`). */
+  foreignKeys(executor: SqlExecutor): Promise<string[]>;
 }
 
 /** A value a row can carry into SQL (bound as a parameter, never inlined). */
@@ -91,6 +108,86 @@ export interface SqlExecutor {
   insertRows(table: string, columns: readonly string[], rows: Iterable<readonly SqlValue[]>): Promise<number>;
 }
 
+/** Who holds a migration lock, for the message of a process that waits. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  /** ISO-8601 UTC instant the lock was taken. */
+  readonly since: string;
+  readonly purpose: string;
+}
+
+/** Options of {@link SpineDialect.acquireMigrationLock}. */
+export interface MigrationLockOptions {
+  /** How long to wait for another migrator, in milliseconds. */
+  readonly timeoutMs: number;
+  /** What the holder is doing, shown to waiting processes (e.g. "migrate"). */
+  readonly purpose: string;
+  /** Called once when the lock is busy and the caller starts waiting. */
+  readonly onWait?: (holder: LockHolder | null) => void;
+}
+
+/** A held migration lock. */
+export interface MigrationLock {
+  release(): Promise<void>;
+}
+
+/** A table rebuild: the table's new `CREATE TABLE` and how to fill new columns from the old row. */
+export interface TableRebuildSpec {
+  /** Table to rebuild (a validated identifier). */
+  readonly table: string;
+  /** The new `CREATE TABLE <table> (…)` statement (same table name). */
+  readonly createTableSql: string;
+  /** New column → SQL expression over the old row; other columns present in both definitions are copied by name. */
+  readonly columnExpressions?: Readonly<Record<string, string>>;
+}
+
+/** What a rebuild did. */
+export interface TableRebuildReport {
+  readonly table: string;
+  readonly rowsCopied: number;
+  readonly droppedColumns: readonly string[];
+  readonly addedColumns: readonly string[];
+  readonly recreated: { readonly indexes: readonly string[]; readonly triggers: readonly string[]; readonly views: readonly string[] };
+}
+
+/** A dialect's table rebuild (SQLite's 12-step procedure), for changes its ALTER TABLE cannot make. */
+export interface TableRebuild {
+  /** Runs `fn` with foreign-key enforcement off, switched outside any transaction and restored afterwards. */
+  withoutForeignKeys<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Rebuilds a table inside the caller's transaction (foreign keys off) and
+   * checks foreign keys before returning.
+   *
+   * @throws SpineError `REBUILD_INVALID`, `REBUILD_FOREIGN_KEY_VIOLATION` (the caller's rollback undoes everything)
+   */
+  rebuild(tx: SqlExecutor, spec: TableRebuildSpec): Promise<TableRebuildReport>;
+}
+
+/**
+ * Backups of a database: taken online, verified, listed, pruned by the
+ * retention policy and restored. File databases (SQLite) implement it.
+ */
+export interface DatabaseBackups {
+  /**
+   * An online, verified copy (integrity and size checked) in `directory`.
+   *
+   * @throws SpineError `BACKUP_FAILED` when the copy cannot be made or fails verification (no file is left)
+   */
+  create(options: { readonly directory: string; readonly label: string; readonly onProgress?: (done: number, total: number) => void }): Promise<BackupInfo>;
+  /** Backups of this database in `directory`, newest first. */
+  list(directory: string): Promise<BackupListing[]>;
+  /** Deletes backups beyond the policy (never the newest); returns the deleted paths. */
+  prune(directory: string, policy: RetentionPolicy): Promise<string[]>;
+  /**
+   * Puts a verified backup in place of the database, moving the current file aside as `*.failed_<timestamp>`.
+   * The caller must have closed its own connection to the database.
+   *
+   * @throws SpineError `BACKUP_INVALID`, `DB_IN_USE`
+   */
+  restore(backupPath: string): Promise<RestoreResult>;
+}
+
 /**
  * A dialect: the small set of parts (driver through Kysely, capability flags,
  * tokenizer, introspector, ledger DDL) that everything else is written against.
@@ -103,7 +200,15 @@ export interface SpineDialect {
   /** The Kysely instance on this database. */
   readonly kysely: Kysely<any>;
   readonly introspector: SchemaIntrospector;
-  /** Statements that create the `_migrations` ledger and `_migration_failures` log if absent. */
+  /** Integrity and foreign-key checks of the whole database. */
+  readonly checks: ConsistencyChecks;
+  /** Opens an empty throwaway database of the same dialect (the drift check replays migrations into it). */
+  openScratch(): Promise<SpineDialect>;
+  /** Backups, where the database is something this process can copy (absent for `:memory:`). */
+  readonly backups?: DatabaseBackups;
+  /** The table rebuild for ALTER TABLE's gaps, where the dialect needs one (SQLite). */
+  readonly tableRebuild?: TableRebuild;
+  /** Statements that create the `_migrations` ledger and the `_migration_log` if absent. */
   readonly ledgerDdl: readonly string[];
   /** Wraps a Kysely instance or transaction of this dialect as an executor. */
   executor(kysely: Kysely<any>): SqlExecutor;
@@ -123,6 +228,14 @@ export interface SpineDialect {
    * @throws SpineError `MIGRATION_COLUMN_CONFLICT` when the statement conflicts with the live schema
    */
   prepareStatement(executor: SqlExecutor, statement: ParsedStatement): Promise<StatementAction>;
+  /**
+   * Takes the lock that serialises migration runs (schema changes, rollbacks,
+   * baselines) across processes; released by the returned handle or by the
+   * holder's death.
+   *
+   * @throws SpineError `MIGRATION_LOCKED` when another run holds it longer than `timeoutMs`
+   */
+  acquireMigrationLock(options: MigrationLockOptions): Promise<MigrationLock>;
   /** Closes the connection(s). */
   close(): Promise<void>;
 }

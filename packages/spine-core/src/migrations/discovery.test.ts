@@ -37,7 +37,15 @@ describe('migration discovery', () => {
       noTransaction: true,
       requires: ['a/basic/0001_x', 'b/basic/0002_y'],
       description: undefined,
+      features: [],
+      rebuild: null,
     });
+    expect(parseDirectives('-- spine:feature track_unrealized_pnl\n-- spine:rebuild orders\nCREATE TABLE orders (id INTEGER);', 'g.sql')).toMatchObject({
+      features: ['track_unrealized_pnl'],
+      rebuild: 'orders',
+    });
+    expect(() => parseDirectives('-- spine:rebuild orders\n-- spine:no-transaction\nSELECT 1;', 'h.sql')).toThrow(/combines -- spine:rebuild with -- spine:no-transaction/);
+    expect(() => parseDirectives('-- spine:feature Bad-Name\nSELECT 1;', 'i.sql')).toThrow(/Unknown or incomplete directive/);
     expect(() => parseDirectives('-- spine:no-transacton\nSELECT 1;', 'f.sql')).toThrow(expect.objectContaining({ code: 'MIGRATION_BAD_FILE', message: expect.stringContaining('f.sql') }));
   });
 

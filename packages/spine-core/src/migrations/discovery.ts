@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DialectName } from '../dialect/types.js';
 import { ErrorCode, SpineError } from '../errors.js';
+import { IDENTIFIER_PATTERN } from '../identifiers.js';
 import { scriptChecksum } from './checksum.js';
 import type { MigrationSource } from './source.js';
 import { orderSources } from './source.js';
@@ -34,6 +35,13 @@ export interface MigrationDirectives {
   readonly requires: readonly string[];
   /** `-- spine:description <text>`; otherwise the slug in words. */
   readonly description: string | undefined;
+  /** `-- spine:feature <name>`: applied only when these optional features are enabled in the config. */
+  readonly features: readonly string[];
+  /**
+   * `-- spine:rebuild <table>`: the script's `CREATE TABLE <table>` is the table's
+   * new definition, applied with SQLite's 12-step rebuild; the rest runs after it.
+   */
+  readonly rebuild: string | null;
 }
 
 /** A migration's script for one dialect, read from disk and checksummed. */
@@ -46,6 +54,9 @@ export interface LoadedMigration {
   readonly script: string;
   /** sha256 of the normalised script. */
   readonly checksum: string;
+  /** The down script for this dialect, when the package ships one. */
+  readonly down: { readonly path: string; readonly script: string; readonly checksum: string; readonly directives: MigrationDirectives } | null;
+  /** `down.checksum`, recorded in the ledger so a rollback can tell an edited down script. */
   readonly downChecksum: string | null;
   readonly description: string;
   readonly directives: MigrationDirectives;
@@ -125,7 +136,9 @@ const DIRECTIVE = /^--\s*spine:([a-z-]+)\s*(.*?)\s*$/;
 export function parseDirectives(script: string, path: string): MigrationDirectives {
   let noTransaction = false;
   const requires: string[] = [];
+  const features: string[] = [];
   let description: string | undefined;
+  let rebuild: string | null = null;
   for (const rawLine of script.replace(/^\uFEFF/, '').split(/\r\n?|\n/)) {
     const line = rawLine.trim();
     if (line === '') continue;
@@ -136,9 +149,19 @@ export function parseDirectives(script: string, path: string): MigrationDirectiv
     if (name === 'no-transaction') noTransaction = true;
     else if (name === 'requires' && argument !== '') requires.push(...argument.split(/[\s,]+/));
     else if (name === 'description' && argument !== '') description = argument;
-    else throw badFile(`Unknown or incomplete directive "${line}" in ${path}.`, 'Known directives: -- spine:no-transaction, -- spine:requires <id>, -- spine:description <text>.');
+    else if (name === 'feature' && IDENTIFIER_PATTERN.test(argument)) features.push(argument);
+    else if (name === 'rebuild' && IDENTIFIER_PATTERN.test(argument)) rebuild = argument;
+    else {
+      throw badFile(
+        `Unknown or incomplete directive "${line}" in ${path}.`,
+        'Known directives: -- spine:no-transaction, -- spine:requires <id>, -- spine:description <text>, -- spine:feature <name>, -- spine:rebuild <table>.',
+      );
+    }
   }
-  return { noTransaction, requires, description };
+  if (rebuild !== null && noTransaction) {
+    throw badFile(`${path} combines -- spine:rebuild with -- spine:no-transaction.`, 'A table rebuild runs in one transaction; remove one of the two directives.');
+  }
+  return { noTransaction, requires, description, features, rebuild };
 }
 
 function pickScript(scripts: ReadonlyMap<DialectName | 'portable', string>, dialect: DialectName): string | undefined {
@@ -157,6 +180,11 @@ export function loadMigration(definition: MigrationDefinition, dialect: DialectN
   const script = readFileSync(path, 'utf8');
   const downPath = pickScript(definition.down, dialect);
   const directives = parseDirectives(script, path);
+  let down: LoadedMigration['down'] = null;
+  if (downPath !== undefined) {
+    const downScript = readFileSync(downPath, 'utf8');
+    down = { path: downPath, script: downScript, checksum: scriptChecksum(downScript), directives: parseDirectives(downScript, downPath) };
+  }
   return {
     definition,
     id: definition.id,
@@ -164,7 +192,8 @@ export function loadMigration(definition: MigrationDefinition, dialect: DialectN
     path,
     script,
     checksum: scriptChecksum(script),
-    downChecksum: downPath === undefined ? null : scriptChecksum(readFileSync(downPath, 'utf8')),
+    down,
+    downChecksum: down?.checksum ?? null,
     description: directives.description ?? definition.slug.replace(/_/g, ' '),
     directives,
   };

@@ -1,11 +1,18 @@
 import { hostname, userInfo } from 'node:os';
 import type { SqlExecutor } from '../dialect/types.js';
+import { nowIso } from '../ids.js';
 import type { SpineDb } from '../spine-db.js';
 
 /** The ledger table: one row per applied migration (DESIGN.md "The ledger"). */
 export const LEDGER_TABLE = '_migrations';
-/** The failures log: one row per failed attempt, kept apart from the ledger. */
-export const FAILURES_TABLE = '_migration_failures';
+/**
+ * The migration log: what happened besides applying — failed attempts (kept
+ * apart from the ledger, never as applied), rollbacks, repairs, baselines.
+ */
+export const LOG_TABLE = '_migration_log';
+
+/** How a ledger row came to be: applied by the engine, or recorded by `baseline` for a pre-existing schema. */
+export type LedgerKind = 'migrate' | 'baseline';
 
 /** A row of `_migrations`. Times are ISO-8601 UTC strings; durations in milliseconds. */
 export interface LedgerRow {
@@ -24,21 +31,30 @@ export interface LedgerRow {
   readonly down_checksum: string | null;
   readonly bundle: string | null;
   readonly installed_rank: number;
+  readonly kind: LedgerKind;
 }
 
-/** A row of `_migration_failures`. */
-export interface FailureRow {
+/** Events of the migration log. */
+export type LogEvent = 'failed' | 'rolled_back' | 'repaired' | 'baselined';
+
+/** A row of `_migration_log`. */
+export interface LogRow {
+  readonly event: LogEvent;
   readonly migration_id: string;
   readonly package: string;
   readonly package_version: string;
   readonly dialect: string;
-  readonly checksum: string;
-  readonly failed_at: string;
-  readonly failed_by: string;
-  readonly execution_time_ms: number;
+  /** Checksum of the script concerned (the new one for a repair). */
+  readonly checksum: string | null;
+  /** The checksum a repair replaced. */
+  readonly previous_checksum: string | null;
+  readonly at: string;
+  readonly by: string;
+  readonly execution_time_ms: number | null;
   readonly statement_line: number | null;
   readonly statement: string | null;
-  readonly error_message: string;
+  /** The error of a failure, or the reason given for a repair. */
+  readonly message: string | null;
 }
 
 /** Who applies migrations: `user@host`, recorded in `applied_by`. */
@@ -58,7 +74,7 @@ export async function ledgerExists(db: SpineDb): Promise<boolean> {
   return objects.some((o) => o.type === 'table' && o.name === LEDGER_TABLE);
 }
 
-/** Creates the ledger and failures log if absent, in one transaction. */
+/** Creates the ledger and the log if absent, in one transaction. */
 export async function ensureLedger(db: SpineDb): Promise<void> {
   await db.transaction(async (tx) => {
     for (const ddl of db.dialect.ledgerDdl) await tx.exec(ddl);
@@ -73,11 +89,7 @@ export async function readLedger(db: SpineDb): Promise<LedgerRow[]> {
 
 /** Ledger rows read through `executor` (inside a transaction, to see a consistent ledger). */
 export async function readLedgerIn(executor: SqlExecutor): Promise<LedgerRow[]> {
-  return (await executor.kysely
-    .selectFrom(LEDGER_TABLE)
-    .selectAll()
-    .orderBy('installed_rank')
-    .execute()) as LedgerRow[];
+  return (await executor.kysely.selectFrom(LEDGER_TABLE).selectAll().orderBy('installed_rank').execute()) as LedgerRow[];
 }
 
 /** Writes one ledger row, numbering it after the rows already installed. */
@@ -92,13 +104,18 @@ export async function insertLedgerRow(executor: SqlExecutor, row: Omit<LedgerRow
     .execute();
 }
 
-/** Appends a failed attempt to the failures log (autocommit: it must survive the rollback). */
-export async function recordFailure(executor: SqlExecutor, row: FailureRow): Promise<void> {
-  await executor.kysely.insertInto(FAILURES_TABLE).values(row).execute();
+/** Appends an event to the migration log (for a failure: autocommit, so it survives the rollback). */
+export async function logEvent(executor: SqlExecutor, row: Omit<LogRow, 'at' | 'by'> & { at?: string; by?: string }): Promise<void> {
+  await executor.kysely
+    .insertInto(LOG_TABLE)
+    .values({ ...row, at: row.at ?? nowIso(), by: row.by ?? currentActor() })
+    .execute();
 }
 
-/** The failures log, newest first. */
-export async function readFailures(db: SpineDb): Promise<FailureRow[]> {
+/** The migration log, newest first, optionally one event kind only. */
+export async function readLog(db: SpineDb, event?: LogEvent): Promise<LogRow[]> {
   if (!(await ledgerExists(db))) return [];
-  return (await db.kysely.selectFrom(FAILURES_TABLE).selectAll().orderBy('failure_id', 'desc').execute()) as FailureRow[];
+  let query = db.kysely.selectFrom(LOG_TABLE).selectAll().orderBy('log_id', 'desc');
+  if (event !== undefined) query = query.where('event', '=', event);
+  return (await query.execute()) as LogRow[];
 }

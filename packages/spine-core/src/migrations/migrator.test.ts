@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSpineDb } from '../spine-db.js';
 import type { SpineDb } from '../spine-db.js';
 import { fixtureSource, tempDir } from '../test-support/migration-fixtures.js';
-import { readFailures, readLedger } from './ledger.js';
+import { readLedger, readLog } from './ledger.js';
 import { Migrator } from './migrator.js';
 
 const opened: SpineDb[] = [];
@@ -124,10 +124,10 @@ describe('Migrator atomicity', () => {
     const rows = await sql<{ n: number }>`SELECT count(*) AS n FROM ok_table`.execute(db.kysely);
     expect(rows.rows[0]?.n).toBe(0);
     expect((await readLedger(db)).map((r) => r.migration_id)).toEqual(['f/basic/0001_ok']);
-    const failures = await readFailures(db);
+    const failures = await readLog(db, 'failed');
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ migration_id: 'f/basic/0002_bad', statement_line: 4 });
-    expect(failures[0]?.error_message).toContain('missing_table');
+    expect(failures[0]).toMatchObject({ event: 'failed', migration_id: 'f/basic/0002_bad', statement_line: 4 });
+    expect(failures[0]?.message).toContain('missing_table');
   });
 
   it('refuses to run anything when a pending script cannot be split', async () => {

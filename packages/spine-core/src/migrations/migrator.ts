@@ -1,77 +1,30 @@
-import type { DialectName, ParsedStatement, SqlExecutor } from '../dialect/types.js';
-import { ErrorCode, SpineError, errorMessage, isSpineError } from '../errors.js';
+import type { DialectName, ParsedStatement } from '../dialect/types.js';
+import { ErrorCode, SpineError, isSpineError } from '../errors.js';
+import { nowIso } from '../ids.js';
 import type { SpineDb } from '../spine-db.js';
+import { runMigrationScript } from './apply.js';
+import type { AppliedMigration, MigrationFailure } from './apply.js';
 import { discoverMigrations, loadMigration } from './discovery.js';
 import type { LoadedMigration, MigrationDefinition } from './discovery.js';
-import { currentActor, ensureLedger, insertLedgerRow, readLedger, readLedgerIn, recordFailure } from './ledger.js';
+import { currentActor, ensureLedger, insertLedgerRow, logEvent, readLedger, readLedgerIn } from './ledger.js';
 import type { LedgerRow } from './ledger.js';
 import type { MigrationSource } from './source.js';
+import { computeStatus } from './status.js';
+import type { MigrationState, MigrationStatusReport } from './status.js';
 import { tiersUpTo } from './tiers.js';
 import type { Tier } from './tiers.js';
+import { verifyDatabase } from './verify.js';
+import type { VerifyResult } from './verify.js';
 
-/**
- * State of a migration, as Flyway's `info` reports it:
- * - `applied`: in the ledger with the checksum of the script on disk;
- * - `pending`: selected by the tier, not applied yet;
- * - `changed`: applied, but the script on disk no longer has the applied checksum;
- * - `out-of-order`: pending, numbered below an applied migration of the same package and tier;
- * - `future`: in the ledger, unknown to this build (the database is newer than the code).
- */
-export type MigrationState = 'applied' | 'pending' | 'changed' | 'out-of-order' | 'future';
+export type { AppliedMigration, MigrationFailure } from './apply.js';
 
-/** One line of a status report. */
-export interface MigrationStatusEntry {
-  readonly id: string;
-  /** npm package name. */
-  readonly package: string;
-  /** Version applied (for applied rows) or shipped (for pending rows). */
-  readonly version: string;
-  readonly tier: string;
-  readonly description: string;
-  readonly state: MigrationState;
-  /** ISO-8601 UTC time of application, null when not applied. */
-  readonly appliedAt: string | null;
-  /** Milliseconds the migration took, null when not applied. */
-  readonly executionTimeMs: number | null;
-  /** Checksum of the script on disk, null for `future`. */
-  readonly checksum: string | null;
-  /** Checksum recorded in the ledger, null when not applied. */
-  readonly appliedChecksum: string | null;
-}
-
-/** What `status` found: one entry per migration, in apply order, then `future` ones. */
-export interface MigrationStatusReport {
-  readonly dialect: DialectName;
-  readonly location: string;
-  readonly tier: Tier;
-  readonly entries: readonly MigrationStatusEntry[];
-  readonly counts: Readonly<Record<MigrationState, number>>;
-}
-
-/** A migration applied by `migrate`. */
-export interface AppliedMigration {
-  readonly id: string;
-  readonly package: string;
-  readonly tier: string;
-  readonly executionTimeMs: number;
-  /** Statements run. */
-  readonly statements: number;
-  /** Statements skipped because already in effect, with the reason. */
-  readonly skipped: readonly { readonly line: number; readonly reason: string }[];
-}
-
-/** Why a migration failed: the migration, the statement, and the database's message. */
-export interface MigrationFailure {
-  readonly migrationId: string;
-  readonly path: string;
-  /** 1-based line of the failing statement in the script, null when it failed outside a statement. */
-  readonly line: number | null;
-  readonly statement: string | null;
-  readonly message: string;
-  /** Stable code: `MIGRATION_FAILED`, or the more precise code of a refused statement. */
+/** Nothing was done because a precondition failed; `migrations` are the ones at fault. */
+export interface Refusal {
+  readonly status: 'refused';
   readonly code: ErrorCode;
-  /** The driver's error code (e.g. `SQLITE_CONSTRAINT_CHECK`), when it gave one. */
-  readonly driverCode: string | null;
+  readonly message: string;
+  readonly hint: string;
+  readonly migrations: readonly string[];
 }
 
 /**
@@ -84,19 +37,70 @@ export interface MigrationFailure {
 export type MigrateResult =
   | { readonly status: 'ok'; readonly applied: readonly AppliedMigration[] }
   | { readonly status: 'failed'; readonly applied: readonly AppliedMigration[]; readonly failure: MigrationFailure }
-  | {
-      readonly status: 'refused';
-      readonly code: ErrorCode;
-      readonly message: string;
-      readonly hint: string;
-      /** The migrations that caused the refusal. */
-      readonly migrations: readonly string[];
-    };
+  | Refusal;
 
-/** Progress of a `migrate` run, for a CLI or log. */
+/** Outcome of `rollback`, shaped like {@link MigrateResult}; `rolledBack` in the order undone. */
+export type RollbackResult =
+  | { readonly status: 'ok'; readonly rolledBack: readonly AppliedMigration[] }
+  | { readonly status: 'failed'; readonly rolledBack: readonly AppliedMigration[]; readonly failure: MigrationFailure }
+  | Refusal;
+
+/** Outcome of `baseline`. */
+export type BaselineResult = { readonly status: 'ok'; readonly baselined: readonly string[] } | Refusal;
+
+/** Outcome of `repair`. */
+export type RepairResult =
+  | { readonly status: 'ok'; readonly id: string; readonly previousChecksum: string; readonly checksum: string }
+  | { readonly status: 'unchanged'; readonly id: string; readonly checksum: string }
+  | Refusal;
+
+/** A problem `validate` found. */
+export interface ValidationProblem {
+  readonly id: string;
+  readonly state: Exclude<MigrationState, 'applied' | 'pending'>;
+  readonly message: string;
+}
+
+/** Outcome of `validate`: `valid` when every applied script matches and nothing is missing, future or out of order. */
+export type ValidationResult =
+  | { readonly status: 'valid'; readonly report: MigrationStatusReport }
+  | { readonly status: 'invalid'; readonly problems: readonly ValidationProblem[]; readonly report: MigrationStatusReport };
+
+/** A migration `migrate` would run, as `plan` shows it. */
+export interface PlannedMigration {
+  readonly id: string;
+  readonly package: string;
+  readonly version: string;
+  readonly tier: string;
+  readonly description: string;
+  readonly path: string;
+  readonly checksum: string;
+  /** False for `-- spine:no-transaction` scripts (each statement commits on its own). */
+  readonly transactional: boolean;
+  /** The table a `-- spine:rebuild` script rebuilds, else null. */
+  readonly rebuild: string | null;
+  /** The statements, as split, with their 1-based line in the script. */
+  readonly statements: readonly { readonly line: number; readonly text: string }[];
+  /** The whole script. */
+  readonly sql: string;
+}
+
+/** What `migrate` would do, computed without changing the database. */
+export interface MigrationPlan {
+  readonly dialect: DialectName;
+  readonly location: string;
+  readonly tier: Tier;
+  /** Set when `migrate` would refuse; `migrations` below is then what it would run once the refusal is resolved. */
+  readonly refusal: Refusal | null;
+  readonly migrations: readonly PlannedMigration[];
+}
+
+/** Progress of a `migrate` or `rollback` run, for a CLI or log. */
 export type MigrationEvent =
+  | { readonly type: 'waiting-for-lock'; readonly holder: string }
   | { readonly type: 'start'; readonly id: string; readonly index: number; readonly total: number }
   | { readonly type: 'applied'; readonly migration: AppliedMigration }
+  | { readonly type: 'rolled-back'; readonly migration: AppliedMigration }
   | { readonly type: 'already-applied'; readonly id: string };
 
 /** Options for a {@link Migrator}. */
@@ -105,33 +109,26 @@ export interface MigratorOptions {
   readonly sources: readonly MigrationSource[];
   /** Highest tier to apply; default `basic` (seed 003). */
   readonly tier?: Tier;
+  /** Optional features (`-- spine:feature <name>`) that are enabled; others' migrations are not selected. */
+  readonly features?: Readonly<Record<string, boolean>>;
   /** Apply pending migrations numbered below applied ones. Default false. */
   readonly allowOutOfOrder?: boolean;
   /** Recorded in `applied_by`; default `user@host`. */
   readonly appliedBy?: string;
+  /** How long `migrate`, `rollback` and `baseline` wait for another process's migration lock, in ms. Default 60 000. */
+  readonly lockTimeoutMs?: number;
 }
 
-class StatementError extends Error {
-  constructor(
-    readonly statement: ParsedStatement,
-    readonly original: unknown,
-  ) {
-    super(errorMessage(original));
-  }
-}
+const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
-function driverCode(error: unknown): string | null {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && !isSpineError(error) ? code : null;
-}
-
-function emptyCounts(): Record<MigrationState, number> {
-  return { applied: 0, pending: 0, changed: 0, 'out-of-order': 0, future: 0 };
+function refusal(code: ErrorCode, message: string, hint: string, migrations: readonly string[]): Refusal {
+  return { status: 'refused', code, message, hint, migrations };
 }
 
 /**
- * Applies the SQL migrations of a set of packages to one database, one
- * transaction per migration with its ledger row, and reports status.
+ * Applies, reports on and undoes the SQL migrations of a set of packages on
+ * one database. Each migration runs in its own transaction with its ledger
+ * row; runs that change the schema hold the dialect's migration lock.
  */
 export class Migrator {
   readonly #db: SpineDb;
@@ -149,292 +146,484 @@ export class Migrator {
     return discoverMigrations(this.#options.sources);
   }
 
-  /** The migrations selected by the tier that have a script for this database's dialect, loaded and checksummed. */
+  /**
+   * The migrations this configuration applies: in its tiers, with every
+   * feature they name enabled, and with a script for this database's dialect.
+   *
+   * @throws SpineError `CONFIG_INVALID` when the features name one no migration declares
+   */
   selected(): LoadedMigration[] {
     const tiers = new Set<string>(tiersUpTo(this.#tier));
-    return this.definitions()
-      .filter((d) => tiers.has(d.tier))
+    const features = this.#options.features ?? {};
+    const loaded = this.definitions()
       .map((d) => loadMigration(d, this.#db.dialectName))
       .filter((m): m is LoadedMigration => m !== undefined);
+    const declared = new Set(loaded.flatMap((m) => m.directives.features));
+    const unknown = Object.keys(features).filter((f) => !declared.has(f));
+    if (unknown.length > 0) {
+      throw new SpineError(ErrorCode.CONFIG_INVALID, `Unknown optional feature(s) in the config: ${unknown.join(', ')}.`, {
+        hint: declared.size === 0 ? 'No installed migration declares an optional feature; remove these keys.' : `Known features: ${[...declared].join(', ')}.`,
+      });
+    }
+    return loaded.filter((m) => tiers.has(m.definition.tier) && m.directives.features.every((f) => features[f] === true));
+  }
+
+  /**
+   * Integrity, foreign keys, applied checksums, and drift: the live schema
+   * compared with the schema the applied migrations create (replayed into a
+   * scratch database). Never writes.
+   */
+  async verify(): Promise<VerifyResult> {
+    const known = new Map<string, LoadedMigration>();
+    for (const d of this.definitions()) {
+      const m = loadMigration(d, this.#db.dialectName);
+      if (m) known.set(m.id, m);
+    }
+    return verifyDatabase(this.#db, await readLedger(this.#db), known);
   }
 
   /** Reads the ledger and the files and reports each migration's state. Never writes. */
   async status(): Promise<MigrationStatusReport> {
-    const ledger = await readLedger(this.#db);
-    return this.#report(ledger, this.selected());
+    return this.#status(await readLedger(this.#db), this.selected());
   }
 
-  #report(ledger: readonly LedgerRow[], selected: readonly LoadedMigration[]): MigrationStatusReport {
-    const applied = new Map(ledger.map((row) => [row.migration_id, row]));
-    const known = new Set(this.definitions().map((d) => d.id));
-    const highestApplied = new Map<string, number>();
-    for (const m of selected) {
-      if (applied.has(m.id)) {
-        const key = `${m.definition.source.name}/${m.definition.tier}`;
-        highestApplied.set(key, Math.max(highestApplied.get(key) ?? -1, m.definition.number));
-      }
-    }
-    const entries: MigrationStatusEntry[] = [];
-    const listed = new Set<string>();
-    for (const m of selected) {
-      const row = applied.get(m.id);
-      let state: MigrationState;
-      if (row) state = row.checksum === m.checksum ? 'applied' : 'changed';
-      else {
-        const highest = highestApplied.get(`${m.definition.source.name}/${m.definition.tier}`) ?? -1;
-        state = m.definition.number < highest ? 'out-of-order' : 'pending';
-      }
-      listed.add(m.id);
-      entries.push({
-        id: m.id,
-        package: m.definition.source.packageName,
-        version: row?.package_version ?? m.definition.source.version,
-        tier: m.definition.tier,
-        description: m.description,
-        state,
-        appliedAt: row?.applied_at ?? null,
-        executionTimeMs: row?.execution_time_ms ?? null,
-        checksum: m.checksum,
-        appliedChecksum: row?.checksum ?? null,
-      });
-    }
-    // Applied rows outside the selection: known ones (a higher tier applied earlier) stay listed as applied.
-    for (const row of ledger) {
-      if (listed.has(row.migration_id)) continue;
-      entries.push({
-        id: row.migration_id,
-        package: row.package,
-        version: row.package_version,
-        tier: row.tier,
-        description: row.description,
-        state: known.has(row.migration_id) ? 'applied' : 'future',
-        appliedAt: row.applied_at,
-        executionTimeMs: row.execution_time_ms,
-        checksum: null,
-        appliedChecksum: row.checksum,
-      });
-    }
-    const counts = emptyCounts();
-    for (const e of entries) counts[e.state] += 1;
-    return { dialect: this.#db.dialectName, location: this.#db.location, tier: this.#tier, entries, counts };
+  #status(ledger: readonly LedgerRow[], selected: readonly LoadedMigration[]): MigrationStatusReport {
+    return computeStatus({ dialect: this.#db.dialectName, location: this.#db.location, tier: this.#tier, ledger, selected, definitions: this.definitions() });
   }
 
   /**
-   * Applies pending migrations in order, each in its own transaction
-   * (`BEGIN IMMEDIATE` on SQLite, which is also the cross-process lock) with
-   * its ledger row. A failing statement rolls its migration back, is logged
-   * in `_migration_failures`, and stops the run.
-   *
-   * Refuses, before applying anything, when an applied script changed, the
-   * database holds migrations this build does not know, a pending migration
-   * is out of order (unless allowed), a `requires` header is unmet, or a
-   * pending script cannot be split into statements.
-   *
-   * @param options `to`: apply up to and including this id; `onEvent`: progress callback
-   * @throws SpineError `INVALID_ARGUMENT` when `to` is not a selected migration; database errors
-   *   outside any migration (for example the disk is full while creating the ledger)
+   * Checks the applied migrations against the files: any changed checksum,
+   * missing file, future migration, or (unless allowed) out-of-order pending
+   * migration makes the result `invalid`. Never writes.
    */
-  async migrate(options: { to?: string; onEvent?: (event: MigrationEvent) => void } = {}): Promise<MigrateResult> {
-    const selected = this.selected();
-    await ensureLedger(this.#db);
-    const report = this.#report(await readLedger(this.#db), selected);
-    const refusal = this.#refusal(report, selected);
-    if (refusal) return refusal;
-
-    let pending = selected.filter((m) => report.entries.some((e) => e.id === m.id && (e.state === 'pending' || e.state === 'out-of-order')));
-    if (options.to !== undefined) {
-      const stop = pending.findIndex((m) => m.id === options.to);
-      if (stop === -1 && !selected.some((m) => m.id === options.to)) {
-        throw new SpineError(ErrorCode.INVALID_ARGUMENT, `No migration ${JSON.stringify(options.to)} in tier ${this.#tier}.`, {
-          hint: 'Run `spine db status` to list migration ids.',
-        });
-      }
-      pending = stop === -1 ? [] : pending.slice(0, stop + 1);
+  async validate(): Promise<ValidationResult> {
+    const report = await this.status();
+    const problems: ValidationProblem[] = [];
+    for (const e of report.entries) {
+      if (e.state === 'changed') problems.push({ id: e.id, state: e.state, message: `${e.id}: applied script changed (checksum ${e.appliedChecksum?.slice(0, 12)}… applied, ${e.checksum?.slice(0, 12)}… on disk).` });
+      else if (e.state === 'missing') problems.push({ id: e.id, state: e.state, message: `${e.id}: applied, but its file is missing from ${e.package}.` });
+      else if (e.state === 'future') problems.push({ id: e.id, state: e.state, message: `${e.id}: applied by a newer or another build (${e.package} ${e.version}); this build does not know it.` });
+      else if (e.state === 'out-of-order' && !this.#options.allowOutOfOrder) problems.push({ id: e.id, state: e.state, message: `${e.id}: pending, but numbered below an applied migration of its package and tier.` });
     }
-
-    const requiresRefusal = this.#unmetRequires(report, pending);
-    if (requiresRefusal) return requiresRefusal;
-
-    // Split every pending script before running any, so a syntax error in the
-    // last migration does not leave the first ones applied.
-    const plans: { migration: LoadedMigration; statements: ParsedStatement[] }[] = [];
-    for (const migration of pending) {
-      try {
-        plans.push({ migration, statements: this.#db.dialect.splitStatements(migration.script, migration.path) });
-      } catch (error) {
-        if (!isSpineError(error)) throw error;
-        return { status: 'refused', code: error.code, message: error.message, hint: error.hint ?? '', migrations: [migration.id] };
-      }
-    }
-
-    const applied: AppliedMigration[] = [];
-    for (const [index, plan] of plans.entries()) {
-      options.onEvent?.({ type: 'start', id: plan.migration.id, index, total: plans.length });
-      const outcome = await this.#applyOne(plan.migration, plan.statements);
-      if (outcome.kind === 'failed') return { status: 'failed', applied, failure: outcome.failure };
-      if (outcome.kind === 'already-applied') {
-        options.onEvent?.({ type: 'already-applied', id: plan.migration.id });
-        continue;
-      }
-      applied.push(outcome.migration);
-      options.onEvent?.({ type: 'applied', migration: outcome.migration });
-    }
-    return { status: 'ok', applied };
+    return problems.length === 0 ? { status: 'valid', report } : { status: 'invalid', problems, report };
   }
 
-  #refusal(report: MigrationStatusReport, selected: readonly LoadedMigration[]): MigrateResult | undefined {
+  /** Why `migrate` must not run on this state, or null. */
+  #refusal(report: MigrationStatusReport, selected: readonly LoadedMigration[]): Refusal | null {
     const ids = (state: MigrationState) => report.entries.filter((e) => e.state === state).map((e) => e.id);
     const future = ids('future');
     if (future.length > 0) {
-      return {
-        status: 'refused',
-        code: ErrorCode.MIGRATION_FUTURE,
-        message: `The database holds ${future.length} migration(s) this build does not know: ${future.join(', ')}. It was migrated by a newer version.`,
-        hint: 'Upgrade Market Spine to the version that applied them, or restore a backup taken before they were applied.',
-        migrations: future,
-      };
+      return refusal(
+        ErrorCode.MIGRATION_FUTURE,
+        `The database holds ${future.length} migration(s) this build does not know: ${future.join(', ')}. It was migrated by a newer version (seed 002: an older build must not write to a newer database).`,
+        'Upgrade Market Spine to the version that applied them, or restore a backup taken before they were applied (`spine db restore`).',
+        future,
+      );
+    }
+    const missing = ids('missing');
+    if (missing.length > 0) {
+      return refusal(ErrorCode.MIGRATION_BAD_FILE, `Applied migration file(s) are missing: ${missing.join(', ')}.`, 'Restore the files from version control; applied migrations must stay in the package.', missing);
     }
     const changed = ids('changed');
     if (changed.length > 0) {
       const paths = selected.filter((m) => changed.includes(m.id)).map((m) => m.path);
-      return {
-        status: 'refused',
-        code: ErrorCode.MIGRATION_CHECKSUM_MISMATCH,
-        message: `Applied migration script(s) changed since they were applied: ${changed.join(', ')}.`,
-        hint: `Restore the original content of ${paths.join(', ')}; change an applied schema with a new migration instead of editing an old one.`,
-        migrations: changed,
-      };
+      return refusal(
+        ErrorCode.MIGRATION_CHECKSUM_MISMATCH,
+        `Applied migration script(s) changed since they were applied: ${changed.join(', ')}.`,
+        `Restore the original content of ${paths.join(', ')} (change the schema with a new migration), or, if the edit is harmless, record it with \`spine db repair <id> --reason "…"\`.`,
+        changed,
+      );
     }
     const outOfOrder = ids('out-of-order');
     if (outOfOrder.length > 0 && !this.#options.allowOutOfOrder) {
-      return {
-        status: 'refused',
-        code: ErrorCode.MIGRATION_OUT_OF_ORDER,
-        message: `Pending migration(s) numbered below applied ones of the same package and tier: ${outOfOrder.join(', ')}.`,
-        hint: 'Renumber them after the applied ones, or allow out-of-order application explicitly (--allow-out-of-order).',
-        migrations: outOfOrder,
-      };
+      return refusal(
+        ErrorCode.MIGRATION_OUT_OF_ORDER,
+        `Pending migration(s) numbered below applied ones of the same package and tier: ${outOfOrder.join(', ')}.`,
+        'Renumber them after the applied ones, or allow out-of-order application explicitly (--allow-out-of-order).',
+        outOfOrder,
+      );
     }
-    return undefined;
+    return null;
   }
 
-  #unmetRequires(report: MigrationStatusReport, pending: readonly LoadedMigration[]): MigrateResult | undefined {
+  /** The pending migrations up to `to`, or a refusal for an unmet `requires`. */
+  #pending(report: MigrationStatusReport, selected: readonly LoadedMigration[], to: string | undefined): LoadedMigration[] | Refusal {
+    const pendingIds = new Set(report.entries.filter((e) => e.state === 'pending' || e.state === 'out-of-order').map((e) => e.id));
+    let pending = selected.filter((m) => pendingIds.has(m.id));
+    if (to !== undefined) {
+      if (!selected.some((m) => m.id === to)) {
+        throw new SpineError(ErrorCode.INVALID_ARGUMENT, `No migration ${JSON.stringify(to)} in tier ${this.#tier}.`, { hint: 'Run `spine db status` to list migration ids.' });
+      }
+      const stop = pending.findIndex((m) => m.id === to);
+      pending = stop === -1 ? [] : pending.slice(0, stop + 1);
+    }
     const available = new Set(report.entries.filter((e) => e.state === 'applied').map((e) => e.id));
     const unmet: string[] = [];
+    const offenders: string[] = [];
     for (const m of pending) {
       for (const required of m.directives.requires) {
-        if (!available.has(required)) unmet.push(`${m.id} requires ${required}`);
+        if (!available.has(required)) {
+          unmet.push(`${m.id} requires ${required}`);
+          offenders.push(m.id);
+        }
       }
       available.add(m.id);
     }
-    if (unmet.length === 0) return undefined;
+    if (unmet.length > 0) {
+      return refusal(
+        ErrorCode.MIGRATION_REQUIRES_UNMET,
+        `Migration prerequisites are not met: ${unmet.join('; ')}.`,
+        'Apply the required migrations first (check the tier, the features and the --to target), or fix the -- spine:requires header.',
+        [...new Set(offenders)],
+      );
+    }
+    return pending;
+  }
+
+  /** Splits scripts; a script the dialect's tokenizer rejects refuses the whole run. */
+  #split(migrations: readonly LoadedMigration[]): Map<string, ParsedStatement[]> | Refusal {
+    const split = new Map<string, ParsedStatement[]>();
+    for (const m of migrations) {
+      try {
+        split.set(m.id, this.#db.dialect.splitStatements(m.script, m.path));
+      } catch (error) {
+        if (!isSpineError(error)) throw error;
+        return refusal(error.code, error.message, error.hint ?? '', [m.id]);
+      }
+    }
+    return split;
+  }
+
+  /**
+   * What `migrate` would run, in order, with each script's statements and
+   * whether it runs in a transaction. Reads the ledger; never writes (not
+   * even the ledger table).
+   *
+   * @throws SpineError `INVALID_ARGUMENT` when `to` is not a selected migration
+   */
+  async plan(options: { to?: string } = {}): Promise<MigrationPlan> {
+    const selected = this.selected();
+    const report = this.#status(await readLedger(this.#db), selected);
+    let refused = this.#refusal(report, selected);
+    const pending = this.#pending(report, selected, options.to);
+    let migrations: LoadedMigration[] = [];
+    if (Array.isArray(pending)) migrations = pending;
+    else refused ??= pending;
+    const split = this.#split(migrations);
+    if (!(split instanceof Map)) refused ??= split;
     return {
-      status: 'refused',
-      code: ErrorCode.MIGRATION_REQUIRES_UNMET,
-      message: `Migration prerequisites are not met: ${unmet.join('; ')}.`,
-      hint: 'Apply the required migrations first (check the tier and the --to target), or fix the -- spine:requires header.',
-      migrations: pending.filter((m) => unmet.some((u) => u.startsWith(`${m.id} `))).map((m) => m.id),
+      dialect: this.#db.dialectName,
+      location: this.#db.location,
+      tier: this.#tier,
+      refusal: refused,
+      migrations: migrations.map((m) => ({
+        id: m.id,
+        package: m.definition.source.packageName,
+        version: m.definition.source.version,
+        tier: m.definition.tier,
+        description: m.description,
+        path: m.path,
+        checksum: m.checksum,
+        transactional: !m.directives.noTransaction,
+        rebuild: m.directives.rebuild,
+        statements: (split instanceof Map ? (split.get(m.id) ?? []) : []).map((s) => ({ line: s.line, text: s.text })),
+        sql: m.script,
+      })),
     };
   }
 
-  async #applyOne(
-    migration: LoadedMigration,
-    statements: readonly ParsedStatement[],
-  ): Promise<{ kind: 'applied'; migration: AppliedMigration } | { kind: 'already-applied' } | { kind: 'failed'; failure: MigrationFailure }> {
-    const started = performance.now();
-    const appliedBy = this.#options.appliedBy ?? currentActor();
-    const source = migration.definition.source;
-    const run = async (executor: SqlExecutor): Promise<AppliedMigration['skipped']> => {
-      const skipped: { line: number; reason: string }[] = [];
-      for (const statement of statements) {
+  /** Runs `fn` holding the migration lock; the ledger is created and read only under it, so waiters never block on SQLite's own locks. */
+  async #withLock<T>(purpose: string, onEvent: ((event: MigrationEvent) => void) | undefined, fn: () => Promise<T>): Promise<T> {
+    const lock = await this.#db.dialect.acquireMigrationLock({
+      timeoutMs: this.#options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      purpose,
+      onWait: (holder) =>
+        onEvent?.({ type: 'waiting-for-lock', holder: holder === null ? 'another process' : `pid ${holder.pid} on ${holder.host} since ${holder.since} (${holder.purpose})` }),
+    });
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
+   * Applies pending migrations in order, each in its own transaction
+   * (`BEGIN IMMEDIATE` on SQLite) with its ledger row, under the migration
+   * lock, so two processes apply each migration once: the second waits, then
+   * finds nothing pending. A failing statement rolls its migration back, is
+   * logged in `_migration_log`, and stops the run.
+   *
+   * Refuses, before applying anything, when the database holds migrations
+   * this build does not know (it is newer), an applied file is missing or
+   * changed, a pending migration is out of order (unless allowed), a
+   * `requires` header is unmet, or a pending script cannot be split.
+   *
+   * @param options `to`: apply up to and including this id; `onEvent`: progress callback;
+   *   `beforeApply`: called under the lock with the migrations about to run (e.g. to back up first) — a throw refuses the run
+   * @throws SpineError `INVALID_ARGUMENT` for an unknown `to`; `MIGRATION_LOCKED` when the lock is not obtained in time
+   */
+  async migrate(
+    options: { to?: string; onEvent?: (event: MigrationEvent) => void; beforeApply?: (pending: readonly LoadedMigration[]) => Promise<void> } = {},
+  ): Promise<MigrateResult> {
+    const selected = this.selected();
+    return this.#withLock('migrate', options.onEvent, async () => {
+      await ensureLedger(this.#db);
+      const report = this.#status(await readLedger(this.#db), selected);
+      const refused = this.#refusal(report, selected);
+      if (refused) return refused;
+      const pending = this.#pending(report, selected, options.to);
+      if (!Array.isArray(pending)) return pending;
+      // Split every script before running any, so a syntax error in the last
+      // migration does not leave the first ones applied.
+      const split = this.#split(pending);
+      if (!(split instanceof Map)) return split;
+      if (pending.length > 0 && options.beforeApply) {
         try {
-          const decision = await this.#db.dialect.prepareStatement(executor, statement);
-          if (decision.action === 'skip') {
-            skipped.push({ line: statement.line, reason: decision.reason });
-            continue;
-          }
-          await executor.exec(statement.text);
+          await options.beforeApply(pending);
         } catch (error) {
-          throw new StatementError(statement, error);
+          if (!isSpineError(error)) throw error;
+          return refusal(error.code, `Nothing applied: ${error.message}`, error.hint ?? '', pending.map((m) => m.id));
         }
       }
-      return skipped;
-    };
-    const ledgerRow = () => ({
-      migration_id: migration.id,
-      package: source.packageName,
-      package_version: source.version,
-      tier: migration.definition.tier,
-      dialect: migration.dialect,
-      description: migration.description,
-      checksum: migration.checksum,
-      applied_at: new Date().toISOString(),
-      applied_by: appliedBy,
-      execution_time_ms: Math.round(performance.now() - started),
-      success: 1,
-      error_message: null,
-      down_checksum: migration.downChecksum,
-      bundle: null,
-    });
-
-    try {
-      let skipped: AppliedMigration['skipped'];
-      if (migration.directives.noTransaction) {
-        skipped = await run(this.#db.executor());
-        const recorded = await this.#db.transaction(async (tx) => {
-          if ((await readLedgerIn(tx)).some((r) => r.migration_id === migration.id)) return false;
-          await insertLedgerRow(tx, ledgerRow());
-          return true;
-        });
-        if (!recorded) return { kind: 'already-applied' };
-      } else {
-        const outcome = await this.#db.transaction(async (tx) => {
-          // Another process may have applied it while this one waited for the lock.
-          if ((await readLedgerIn(tx)).some((r) => r.migration_id === migration.id)) return undefined;
-          const result = await run(tx);
-          await insertLedgerRow(tx, ledgerRow());
-          return result;
-        });
-        if (outcome === undefined) return { kind: 'already-applied' };
-        skipped = outcome;
+      const actor = this.#options.appliedBy ?? currentActor();
+      const applied: AppliedMigration[] = [];
+      for (const [index, migration] of pending.entries()) {
+        options.onEvent?.({ type: 'start', id: migration.id, index, total: pending.length });
+        const outcome = await runMigrationScript(
+          this.#db,
+          migration,
+          { path: migration.path, checksum: migration.checksum, statements: split.get(migration.id) ?? [], noTransaction: migration.directives.noTransaction, rebuild: migration.directives.rebuild },
+          { kind: 'up', ledgerKind: 'migrate' },
+          actor,
+        );
+        if (outcome.kind === 'failed') return { status: 'failed', applied, failure: outcome.failure };
+        if (outcome.kind === 'already-done') {
+          options.onEvent?.({ type: 'already-applied', id: migration.id });
+          continue;
+        }
+        applied.push(outcome.migration);
+        options.onEvent?.({ type: 'applied', migration: outcome.migration });
       }
-      return {
-        kind: 'applied',
-        migration: {
-          id: migration.id,
-          package: source.packageName,
-          tier: migration.definition.tier,
-          executionTimeMs: Math.round(performance.now() - started),
-          statements: statements.length - skipped.length,
-          skipped,
-        },
-      };
-    } catch (error) {
-      const statement = error instanceof StatementError ? error.statement : undefined;
-      const cause = error instanceof StatementError ? error.original : error;
-      const failure: MigrationFailure = {
-        migrationId: migration.id,
-        path: migration.path,
-        line: statement?.line ?? null,
-        statement: statement?.text ?? null,
-        message: errorMessage(cause),
-        code: isSpineError(cause) ? cause.code : ErrorCode.MIGRATION_FAILED,
-        driverCode: driverCode(cause),
-      };
-      await recordFailure(this.#db.executor(), {
-        migration_id: migration.id,
-        package: source.packageName,
-        package_version: source.version,
-        dialect: migration.dialect,
-        checksum: migration.checksum,
-        failed_at: new Date().toISOString(),
-        failed_by: appliedBy,
-        execution_time_ms: Math.round(performance.now() - started),
-        statement_line: failure.line,
-        statement: failure.statement,
-        error_message: failure.message,
-      });
-      return { kind: 'failed', failure };
+      return { status: 'ok', applied };
+    });
+  }
+
+  /**
+   * Adopts a database built without the ledger: records the selected
+   * migrations up to and including `to` as applied (kind `baseline`), after
+   * checking that every table, index, view and trigger they create (and do
+   * not drop again) exists. Refuses when the ledger already has rows.
+   *
+   * @throws SpineError `INVALID_ARGUMENT` when `to` is not a selected migration
+   */
+  async baseline(options: { to: string; onEvent?: (event: MigrationEvent) => void }): Promise<BaselineResult> {
+    const selected = this.selected();
+    const stop = selected.findIndex((m) => m.id === options.to);
+    if (stop === -1) {
+      throw new SpineError(ErrorCode.INVALID_ARGUMENT, `No migration ${JSON.stringify(options.to)} in tier ${this.#tier}.`, { hint: 'Run `spine db status` to list migration ids.' });
     }
+    const range = selected.slice(0, stop + 1);
+    const split = this.#split(range);
+    if (!(split instanceof Map)) return split;
+    return this.#withLock('baseline', options.onEvent, async () => {
+      await ensureLedger(this.#db);
+      const ledger = await readLedger(this.#db);
+      if (ledger.length > 0) {
+        return refusal(
+          ErrorCode.INVALID_ARGUMENT,
+          `The database already has a ledger with ${ledger.length} migration(s); baseline is for a database built without one.`,
+          'Use `spine db migrate` to bring it up to date instead.',
+          [],
+        );
+      }
+      const expected = new Map<string, { type: string; name: string; by: string }>();
+      for (const m of range) {
+        for (const s of split.get(m.id) ?? []) {
+          for (const d of s.drops) expected.delete(`${d.type}:${d.name.toLowerCase()}`);
+          for (const c of s.creates) expected.set(`${c.type}:${c.name.toLowerCase()}`, { ...c, by: m.id });
+        }
+      }
+      const live = new Set((await this.#db.dialect.introspector.listObjects(this.#db.executor())).map((o) => `${o.type}:${o.name.toLowerCase()}`));
+      const absent = [...expected.entries()].filter(([key]) => !live.has(key)).map(([, o]) => o);
+      if (absent.length > 0) {
+        return refusal(
+          ErrorCode.VERIFY_FAILED,
+          `The database lacks ${absent.length} object(s) the migrations up to ${options.to} create: ${absent.map((o) => `${o.type} ${o.name} (${o.by})`).join(', ')}.`,
+          'Baseline at an earlier migration, or let `spine db migrate` create the schema.',
+          [...new Set(absent.map((o) => o.by))],
+        );
+      }
+      const actor = this.#options.appliedBy ?? currentActor();
+      await this.#db.transaction(async (tx) => {
+        for (const m of range) {
+          const row = {
+            migration_id: m.id,
+            package: m.definition.source.packageName,
+            package_version: m.definition.source.version,
+            tier: m.definition.tier,
+            dialect: m.dialect,
+            description: m.description,
+            checksum: m.checksum,
+            applied_at: nowIso(),
+            applied_by: actor,
+            execution_time_ms: 0,
+            success: 1,
+            error_message: null,
+            down_checksum: m.downChecksum,
+            bundle: null,
+            kind: 'baseline' as const,
+          };
+          await insertLedgerRow(tx, row);
+          await logEvent(tx, {
+            event: 'baselined',
+            migration_id: m.id,
+            package: row.package,
+            package_version: row.package_version,
+            dialect: m.dialect,
+            checksum: m.checksum,
+            previous_checksum: null,
+            execution_time_ms: null,
+            statement_line: null,
+            statement: null,
+            message: `baseline to ${options.to}`,
+            by: actor,
+          });
+        }
+      });
+      return { status: 'ok', baselined: range.map((m) => m.id) };
+    });
+  }
+
+  /**
+   * Re-records the checksum of ONE applied migration whose script was edited
+   * harmlessly (a comment, formatting), keeping the reason in the log. Never
+   * touches the schema.
+   *
+   * @throws SpineError `INVALID_ARGUMENT` for an empty reason
+   */
+  async repair(id: string, reason: string): Promise<RepairResult> {
+    if (reason.trim() === '') {
+      throw new SpineError(ErrorCode.INVALID_ARGUMENT, 'A repair needs a reason.', { hint: 'Say why the applied script changed: --reason "…".' });
+    }
+    const migration = this.selected().find((m) => m.id === id) ?? this.definitions().map((d) => loadMigration(d, this.#db.dialectName)).find((m) => m?.id === id);
+    if (!migration) return refusal(ErrorCode.INVALID_ARGUMENT, `No migration file for ${id}.`, 'Repair re-records the checksum of a migration whose file exists; check the id with `spine db status`.', [id]);
+    return this.#withLock('repair', undefined, async () => {
+      const row = (await readLedger(this.#db)).find((r) => r.migration_id === id);
+      if (!row) return refusal(ErrorCode.INVALID_ARGUMENT, `${id} is not applied; there is nothing to repair.`, 'Apply it with `spine db migrate`.', [id]);
+      if (row.checksum === migration.checksum) return { status: 'unchanged', id, checksum: row.checksum };
+      await this.#db.transaction(async (tx) => {
+        await tx.kysely.updateTable('_migrations').set({ checksum: migration.checksum, down_checksum: migration.downChecksum }).where('migration_id', '=', id).execute();
+        await logEvent(tx, {
+          event: 'repaired',
+          migration_id: id,
+          package: row.package,
+          package_version: row.package_version,
+          dialect: row.dialect,
+          checksum: migration.checksum,
+          previous_checksum: row.checksum,
+          execution_time_ms: null,
+          statement_line: null,
+          statement: null,
+          message: reason.trim(),
+          by: this.#options.appliedBy ?? currentActor(),
+        });
+      });
+      return { status: 'ok', id, previousChecksum: row.checksum, checksum: migration.checksum };
+    });
+  }
+
+  /**
+   * Undoes applied migrations with their down scripts, newest first, each
+   * atomically with the removal of its ledger row: either the last `steps`
+   * migrations or every migration applied after `to`. Refuses, before
+   * running anything, when a migration in the range has no down script for
+   * this dialect, its down script changed since it was applied, or this
+   * build does not know it.
+   *
+   * @throws SpineError `INVALID_ARGUMENT` for a bad `to`/`steps`
+   */
+  async rollback(
+    options: { to?: string; steps?: number; onEvent?: (event: MigrationEvent) => void; beforeApply?: (range: readonly LoadedMigration[]) => Promise<void> },
+  ): Promise<RollbackResult> {
+    if ((options.to === undefined) === (options.steps === undefined)) {
+      throw new SpineError(ErrorCode.INVALID_ARGUMENT, 'Give either --to <id> or --steps <n> for a rollback.');
+    }
+    if (options.steps !== undefined && (!Number.isInteger(options.steps) || options.steps < 1)) {
+      throw new SpineError(ErrorCode.INVALID_ARGUMENT, `--steps must be a positive integer, got ${String(options.steps)}.`);
+    }
+    return this.#withLock('rollback', options.onEvent, async () => {
+      await ensureLedger(this.#db);
+      const ledger = await readLedgerIn(this.#db.executor());
+      let range: LedgerRow[];
+      if (options.to !== undefined) {
+        const at = ledger.findIndex((r) => r.migration_id === options.to);
+        if (at === -1) throw new SpineError(ErrorCode.INVALID_ARGUMENT, `${options.to} is not applied.`, { hint: 'Pick an applied migration from `spine db status`.' });
+        range = ledger.slice(at + 1);
+      } else {
+        range = ledger.slice(Math.max(0, ledger.length - (options.steps ?? 0)));
+      }
+      range.reverse();
+      const byId = new Map(this.definitions().map((d) => [d.id, d]));
+      const problems: string[] = [];
+      const plans: { migration: LoadedMigration; path: string; script: string; checksum: string }[] = [];
+      for (const row of range) {
+        const definition = byId.get(row.migration_id);
+        const migration = definition === undefined ? undefined : loadMigration(definition, this.#db.dialectName);
+        if (!definition || !migration) {
+          problems.push(`${row.migration_id} is unknown to this build`);
+          continue;
+        }
+        const down = migration.down;
+        if (!down) {
+          problems.push(`${row.migration_id} has no down script for ${this.#db.dialectName}`);
+          continue;
+        }
+        if (row.down_checksum !== null && row.down_checksum !== down.checksum) {
+          problems.push(`${row.migration_id}'s down script changed since the migration was applied`);
+          continue;
+        }
+        plans.push({ migration, path: down.path, script: down.script, checksum: down.checksum });
+      }
+      if (problems.length > 0) {
+        return refusal(ErrorCode.ROLLBACK_REFUSED, `Rollback refused, nothing undone: ${problems.join('; ')}.`, 'Add the missing down scripts (<NNNN>_<slug>.down.sql), or restore a backup instead (`spine db restore`).', range.map((r) => r.migration_id));
+      }
+      const split = new Map<string, ParsedStatement[]>();
+      for (const p of plans) {
+        try {
+          split.set(p.migration.id, this.#db.dialect.splitStatements(p.script, p.path));
+        } catch (error) {
+          if (!isSpineError(error)) throw error;
+          return refusal(error.code, error.message, error.hint ?? '', [p.migration.id]);
+        }
+      }
+      if (plans.length > 0 && options.beforeApply) {
+        try {
+          await options.beforeApply(plans.map((p) => p.migration));
+        } catch (error) {
+          if (!isSpineError(error)) throw error;
+          return refusal(error.code, `Nothing undone: ${error.message}`, error.hint ?? '', plans.map((p) => p.migration.id));
+        }
+      }
+      const actor = this.#options.appliedBy ?? currentActor();
+      const rolledBack: AppliedMigration[] = [];
+      for (const [index, p] of plans.entries()) {
+        options.onEvent?.({ type: 'start', id: p.migration.id, index, total: plans.length });
+        const directives = p.migration.down?.directives;
+        const outcome = await runMigrationScript(
+          this.#db,
+          p.migration,
+          { path: p.path, checksum: p.checksum, statements: split.get(p.migration.id) ?? [], noTransaction: directives?.noTransaction ?? false, rebuild: directives?.rebuild ?? null },
+          { kind: 'down' },
+          actor,
+        );
+        if (outcome.kind === 'failed') return { status: 'failed', rolledBack, failure: outcome.failure };
+        if (outcome.kind === 'done') {
+          rolledBack.push(outcome.migration);
+          options.onEvent?.({ type: 'rolled-back', migration: outcome.migration });
+        }
+      }
+      return { status: 'ok', rolledBack };
+    });
   }
 }

@@ -8,7 +8,13 @@ import { quoteIdentifier } from '../../identifiers.js';
 import type { DialectCapabilities, ParsedStatement, SpineDialect, SqlExecutor, SqlValue, StatementAction } from '../types.js';
 import { SqliteDriver } from './sqlite-driver.js';
 import type { SqliteConnection } from './sqlite-driver.js';
-import { sqliteIntrospector, tableSql } from './sqlite-introspector.js';
+import { sqliteChecks, sqliteIntrospector, tableSql } from './sqlite-introspector.js';
+import { backupDatabase } from '../../backup/backup-database.js';
+import { listBackups } from '../../backup/list-backups.js';
+import { pruneBackups } from '../../backup/prune-backups.js';
+import { restoreBackup } from '../../backup/restore-backup.js';
+import { acquireSqliteMigrationLock } from './sqlite-lock.js';
+import { rebuildTableInTransaction, setForeignKeys } from './sqlite-rebuild.js';
 import { asAddColumn, columnDefinitionText, columnFingerprint, findColumnDefinition, splitSqliteStatements } from './sqlite-statements.js';
 
 /** Options for opening a SQLite database. */
@@ -30,8 +36,9 @@ const SQLITE_CAPABILITIES: DialectCapabilities = {
 };
 
 /**
- * The `_migrations` ledger (DESIGN.md "The ledger") and the failures log,
- * SQLite form. `applied_at` is ISO-8601 UTC text; `success` is 0/1.
+ * The `_migrations` ledger (DESIGN.md "The ledger", plus `installed_rank` and
+ * `kind`) and the `_migration_log` of failures, rollbacks, repairs and
+ * baselines, SQLite form. Instants are ISO-8601 UTC text; `success` is 0/1.
  */
 const SQLITE_LEDGER_DDL = [
   `CREATE TABLE IF NOT EXISTS _migrations (
@@ -49,21 +56,24 @@ const SQLITE_LEDGER_DDL = [
     error_message TEXT,
     down_checksum TEXT,
     bundle TEXT,
-    installed_rank INTEGER NOT NULL
+    installed_rank INTEGER NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'migrate' CHECK (kind IN ('migrate', 'baseline'))
   )`,
-  `CREATE TABLE IF NOT EXISTS _migration_failures (
-    failure_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  `CREATE TABLE IF NOT EXISTS _migration_log (
+    log_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event TEXT NOT NULL CHECK (event IN ('failed', 'rolled_back', 'repaired', 'baselined')),
     migration_id TEXT NOT NULL,
     package TEXT NOT NULL,
     package_version TEXT NOT NULL,
     dialect TEXT NOT NULL,
-    checksum TEXT NOT NULL,
-    failed_at TEXT NOT NULL,
-    failed_by TEXT NOT NULL,
-    execution_time_ms INTEGER NOT NULL,
+    checksum TEXT,
+    previous_checksum TEXT,
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    execution_time_ms INTEGER,
     statement_line INTEGER,
     statement TEXT,
-    error_message TEXT NOT NULL
+    message TEXT
   )`,
 ];
 
@@ -181,6 +191,36 @@ export function openSqliteDialect(options: SqliteOpenOptions): SpineDialect {
     executor: (k) => createExecutor(k, driver.connection),
     splitStatements: splitSqliteStatements,
     prepareStatement: prepareSqliteStatement,
-    close: () => kysely.destroy(),
+    acquireMigrationLock: (lockOptions) => acquireSqliteMigrationLock(options.path, lockOptions),
+    checks: sqliteChecks,
+    ...(options.path === ':memory:'
+      ? {}
+      : {
+          backups: {
+            create: (backupOptions) => backupDatabase(resolve(options.path), backupOptions),
+            list: (directory) => listBackups(directory, resolve(options.path)),
+            prune: (directory, policy) => pruneBackups(directory, resolve(options.path), policy),
+            restore: (backupPath) => restoreBackup(resolve(options.path), backupPath),
+          },
+        }),
+    openScratch: async () => openSqliteDialect({ path: ':memory:' }),
+    tableRebuild: {
+      async withoutForeignKeys(fn) {
+        // PRAGMA foreign_keys is a no-op inside a transaction (SQLite docs), so it is switched here, around it.
+        const autocommit = createExecutor(kysely, driver.connection);
+        const previous = await setForeignKeys(autocommit, false);
+        try {
+          return await fn();
+        } finally {
+          await setForeignKeys(autocommit, previous);
+        }
+      },
+      rebuild: rebuildTableInTransaction,
+    },
+    async close() {
+      await kysely.destroy();
+      // Kysely only closes a driver it initialised (it ran a query); exec()/insertRows() use the handle directly.
+      if (raw.open) raw.close();
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { ColumnInfo, SchemaIntrospector, SchemaObjectRef, SchemaObjectType, SqlExecutor } from '../types.js';
+import type { ColumnInfo, ConsistencyChecks, SchemaIntrospector, SchemaObjectRef, SchemaObjectType, SqlExecutor } from '../types.js';
+import { snapshotSqliteSchema } from './sqlite-schema.js';
 
 interface TableXInfoRow {
   name: string;
@@ -31,6 +32,21 @@ export const sqliteIntrospector: SchemaIntrospector = {
       defaultValue: row.dflt_value,
       primaryKeyPosition: row.pk,
     }));
+  },
+
+  snapshot: snapshotSqliteSchema,
+};
+
+/** `PRAGMA integrity_check` and `PRAGMA foreign_key_check`, as lists of problems. */
+export const sqliteChecks: ConsistencyChecks = {
+  async integrity(executor) {
+    const rows = await sql<{ integrity_check: string }>`PRAGMA integrity_check`.execute(executor.kysely);
+    const messages = rows.rows.map((r) => r.integrity_check);
+    return messages.length === 1 && messages[0] === 'ok' ? [] : messages;
+  },
+  async foreignKeys(executor) {
+    const rows = await sql<{ table: string; rowid: number | null; parent: string; fkid: number }>`PRAGMA foreign_key_check`.execute(executor.kysely);
+    return rows.rows.map((r) => `${r.table} rowid ${String(r.rowid)} references a missing row of ${r.parent} (foreign key ${r.fkid})`);
   },
 };
 

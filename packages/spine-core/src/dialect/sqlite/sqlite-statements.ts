@@ -33,6 +33,7 @@ export function splitSqliteStatements(script: string, source: string): ParsedSta
       text: script.slice(start, end),
       line: lineOf(lineStarts, start),
       creates: createdObjects(node),
+      drops: droppedObjects(node),
       dialectData: node,
     });
   }
@@ -76,6 +77,26 @@ function createdObjects(node: Statement): SchemaObjectRef[] {
       return ref('view', entityName(node.name));
     case 'create_trigger_stmt':
       return ref('trigger', entityName(node.name));
+    default:
+      return [];
+  }
+}
+
+function droppedObjects(node: Statement): SchemaObjectRef[] {
+  const refs = (type: SchemaObjectRef['type'], names: readonly Node[]): SchemaObjectRef[] =>
+    names.flatMap((n) => {
+      const name = entityName(n);
+      return name === undefined ? [] : [{ type, name }];
+    });
+  switch (node.type) {
+    case 'drop_table_stmt':
+      return refs('table', node.tables.items);
+    case 'drop_index_stmt':
+      return refs('index', node.indexes.items);
+    case 'drop_view_stmt':
+      return refs('view', node.views.items);
+    case 'drop_trigger_stmt':
+      return refs('trigger', [node.trigger]);
     default:
       return [];
   }

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ErrorCode, Migrator, SpineError, coreMigrationSource, loadConfig, openSpineDb, resolveDatabaseTarget } from '@market-spine/core';
-import type { LoadedConfig, MigrationSource, SpineDb, Tier } from '@market-spine/core';
+import { ErrorCode, Migrator, SpineError, coreMigrationSource, loadConfig, migratorOptionsFromConfig, openSpineDb, parseTier, resolveDatabaseTarget } from '@market-spine/core';
+import type { LoadedConfig, MigrationSource, MigratorOptions, SpineDb, Tier } from '@market-spine/core';
 import { finraMigrationSource } from '@market-spine/domains-finra';
 import type { FinraTables } from '@market-spine/domains-finra';
+import { colors, println } from './output.js';
 import type { CliIo } from './output.js';
 
 /** Options every command accepts. */
@@ -26,7 +27,7 @@ export interface CommandContext {
 
 /**
  * Resolves config and database: `--config` (else ./spine.config.yaml if
- * present), then `--db`, `SPINE_DB`, the config's `database.path`, `./spine.db`.
+ * present), then `--db`, `SPINE_DB`, the config's `database.url`/`path`, `./spine.db`.
  */
 export function commandContext(options: GlobalOptions, io: CliIo): CommandContext {
   const loaded = loadConfig(options.config, io.cwd);
@@ -35,30 +36,49 @@ export function commandContext(options: GlobalOptions, io: CliIo): CommandContex
   return { loaded, target: isPath ? resolve(io.cwd, target.replace(/^sqlite:/, '')) : target, tier: loaded.config.database.tier };
 }
 
+/** True when the database exists (a URL is assumed to). */
+export function databaseExists(context: CommandContext): boolean {
+  return context.target === ':memory:' || context.target.includes('://') || existsSync(context.target);
+}
+
+/** Migrator options for a command: the config's, with `--tier` / `--allow-out-of-order` on top. */
+export function migratorOptions(context: CommandContext, overrides: { tier?: string; allowOutOfOrder?: boolean } = {}): MigratorOptions {
+  return {
+    ...migratorOptionsFromConfig(context.loaded.config, migrationSources()),
+    ...(overrides.tier === undefined ? {} : { tier: parseTier(overrides.tier) }),
+    allowOutOfOrder: overrides.allowOutOfOrder ?? false,
+  };
+}
+
 /**
- * Opens the database for a command. Read commands open it read-only and
- * require it to exist; every command requires its schema to be fully
- * migrated for the configured tier, and refuses a database newer than
- * this build.
+ * Opens the database for a command that reads or writes its data. Read
+ * commands open it read-only and require it to exist. Both require the
+ * schema to be migrated for the configured tier. A database newer than this
+ * build (seed 002: "v1 daemon cannot read v2 database") is refused for
+ * writing and only warned about for reading.
  *
  * @throws SpineError `DB_OPEN_FAILED`, `SCHEMA_NOT_MIGRATED`, `MIGRATION_FUTURE`
  */
-export async function openForCommand(context: CommandContext, mode: 'read' | 'write'): Promise<SpineDb<FinraTables>> {
-  if (mode === 'read' && context.target !== ':memory:' && !existsSync(context.target)) {
+export async function openForCommand(context: CommandContext, mode: 'read' | 'write', io: CliIo): Promise<SpineDb<FinraTables>> {
+  if (mode === 'read' && !databaseExists(context)) {
     throw new SpineError(ErrorCode.DB_OPEN_FAILED, `No database at ${context.target}.`, {
       hint: 'Create it with `spine db migrate` (and load data with `spine finra run <files>`), or point --db / SPINE_DB at an existing one.',
     });
   }
   const db = await openSpineDb<FinraTables>({ target: context.target, readonly: mode === 'read' });
   try {
-    const status = await new Migrator(db, { sources: migrationSources(), tier: context.tier }).status();
-    if (status.counts.future > 0) {
-      const ids = status.entries.filter((e) => e.state === 'future').map((e) => e.id);
-      throw new SpineError(ErrorCode.MIGRATION_FUTURE, `${context.target} was migrated by a newer version of Market Spine (unknown migrations: ${ids.join(', ')}).`, {
-        hint: 'Upgrade Market Spine, or restore a backup taken before those migrations.',
-      });
+    const status = await new Migrator(db, migratorOptions(context)).status();
+    const future = status.entries.filter((e) => e.state === 'future').map((e) => e.id);
+    if (future.length > 0) {
+      const message = `${context.target} was migrated by a newer version of Market Spine (unknown migrations: ${future.join(', ')}).`;
+      if (mode === 'write') {
+        throw new SpineError(ErrorCode.MIGRATION_FUTURE, `${message} This build will not write to it.`, {
+          hint: 'Upgrade Market Spine, or restore a backup taken before those migrations (`spine db backups`, `spine db restore`).',
+        });
+      }
+      println(io.stderr, colors(io, 'stderr').yellow(`! ${message} Reading anyway; results may miss what the newer version added.`));
     }
-    const missing = status.entries.filter((e) => e.state !== 'applied').map((e) => `${e.id} (${e.state})`);
+    const missing = status.entries.filter((e) => e.state === 'pending' || e.state === 'out-of-order' || e.state === 'changed').map((e) => `${e.id} (${e.state})`);
     if (missing.length > 0) {
       throw new SpineError(ErrorCode.SCHEMA_NOT_MIGRATED, `${context.target} is not migrated: ${missing.length} migration(s) not applied, e.g. ${missing.slice(0, 3).join(', ')}.`, {
         hint: `Run \`spine db migrate --db ${context.target}\` first; \`spine db status\` lists them.`,

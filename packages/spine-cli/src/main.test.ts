@@ -2,47 +2,18 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { spine, tables } from './test-support/cli.js';
+import type { CliRun } from './test-support/cli.js';
 import { SAMPLES_DIR } from '@market-spine/domains-finra';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from './exit-codes.js';
-import { runCli } from './main.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function capture(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
-
-async function spine(cwd: string, ...args: string[]): Promise<Run> {
-  const out = capture();
-  const err = capture();
-  const code = await runCli(args, { stdout: out.stream, stderr: err.stream, env: {}, cwd });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
-
-const tables = (path: string): string[] => {
-  const db = new Database(path, { readonly: true });
-  try {
-    return (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-  } finally {
-    db.close();
-  }
-};
 
 describe('spine CLI end to end on the bundled samples', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'spine-cli-'));
   const dbPath = join(cwd, 'spine.db');
-  let firstRun: Run;
+  let firstRun: CliRun;
 
   beforeAll(async () => {
     expect((await spine(cwd, 'db', 'migrate')).code).toBe(0);

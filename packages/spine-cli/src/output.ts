@@ -1,11 +1,13 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
-/** Where a command writes: results to `stdout`, progress and diagnostics to `stderr`. */
+/** Where a command reads answers and writes: results to `stdout`, progress and diagnostics to `stderr`. */
 export interface CliIo {
   readonly stdout: Writable & { isTTY?: boolean };
   readonly stderr: Writable & { isTTY?: boolean; columns?: number };
+  /** For confirmations; without a terminal here, commands that need one ask for `--yes`. */
+  readonly stdin?: Readable & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
 }
@@ -34,6 +36,18 @@ export function table(headers: readonly string[], rows: readonly (readonly (stri
   });
   for (const row of rows) t.push(row.map((cell) => (cell === null || cell === undefined ? '' : typeof cell === 'number' ? cell.toLocaleString('en-US') : cell)));
   return t.toString();
+}
+
+/** A byte count for people: 1.5 MB, 300 KB. */
+export function bytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 /** A fraction 0–1 as a percentage with `digits` decimals, e.g. 0.8219 → "82.19 %". */

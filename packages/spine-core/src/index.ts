@@ -21,7 +21,7 @@ export type {
   ConsistencyChecks,
   DatabaseBackups,
 } from './dialect/types.js';
-export { SpineDb, openSpineDb } from './spine-db.js';
+export { SpineDb, databaseBackups, openSpineDb } from './spine-db.js';
 export type { SpineDbOptions } from './spine-db.js';
 export type { CoreExecutionsTable, CoreLoadRecordsTable, CoreManifestTable, CoreQualityChecksTable, CoreTables } from './core-tables.js';
 export { newId, nowIso } from './ids.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { ErrorCode, SpineError } from './errors.js';
-import { openSqliteDialect } from './dialect/sqlite/sqlite-dialect.js';
-import type { DialectCapabilities, DialectName, SpineDialect, SqlExecutor } from './dialect/types.js';
+import { openSqliteDialect, sqliteFileBackups } from './dialect/sqlite/sqlite-dialect.js';
+import type { DatabaseBackups, DialectCapabilities, DialectName, SpineDialect, SqlExecutor } from './dialect/types.js';
 import { migrateOnOpen } from './migrations/from-config.js';
 import type { MigrateOnOpenOptions } from './migrations/from-config.js';
 
@@ -79,14 +79,12 @@ export class SpineDb<DB = any> {
 }
 
 /**
- * Opens a database, optionally checking (and migrating) its schema.
+ * The SQLite file a target names (`path`, `sqlite:path`, `:memory:`).
  *
- * @throws SpineError `DB_OPEN_FAILED` when it cannot be opened; `INVALID_ARGUMENT` for an unsupported URL scheme;
- *   with `migrateOnOpen`, what {@link migrateOnOpen} throws
+ * @throws SpineError `INVALID_ARGUMENT` for a URL this build does not support, or an empty target
  */
-export async function openSpineDb<DB = any>(options: SpineDbOptions | string): Promise<SpineDb<DB>> {
-  const opts: SpineDbOptions = typeof options === 'string' ? { target: options } : options;
-  const target = opts.target.trim();
+function sqlitePath(targetText: string): string {
+  const target = targetText.trim();
   if (/^postgres(ql)?:\/\//i.test(target)) {
     throw new SpineError(ErrorCode.INVALID_ARGUMENT, 'PostgreSQL databases are not supported by this build of Market Spine.', {
       hint: 'Use a SQLite file path (for example ./spine.db).',
@@ -101,6 +99,32 @@ export async function openSpineDb<DB = any>(options: SpineDbOptions | string): P
   if (path === '') {
     throw new SpineError(ErrorCode.INVALID_ARGUMENT, 'No database path given.', { hint: 'Pass --db <file> or set SPINE_DB.' });
   }
+  return path;
+}
+
+/**
+ * The backups of a database, without connecting to it: a corrupt or deleted
+ * database can still be listed and restored.
+ *
+ * @throws SpineError `UNSUPPORTED` for `:memory:`; `INVALID_ARGUMENT` for an unsupported target
+ */
+export function databaseBackups(target: string): DatabaseBackups {
+  const path = sqlitePath(target);
+  if (path === ':memory:') {
+    throw new SpineError(ErrorCode.UNSUPPORTED, 'An in-memory database cannot be backed up or restored.', { hint: 'Use a database file.' });
+  }
+  return sqliteFileBackups(path);
+}
+
+/**
+ * Opens a database, optionally checking (and migrating) its schema.
+ *
+ * @throws SpineError `DB_OPEN_FAILED` when it cannot be opened; `INVALID_ARGUMENT` for an unsupported URL scheme;
+ *   with `migrateOnOpen`, what {@link migrateOnOpen} throws
+ */
+export async function openSpineDb<DB = any>(options: SpineDbOptions | string): Promise<SpineDb<DB>> {
+  const opts: SpineDbOptions = typeof options === 'string' ? { target: options } : options;
+  const path = sqlitePath(opts.target);
   const dialect = openSqliteDialect({
     path,
     ...(opts.readonly === undefined ? {} : { readonly: opts.readonly }),

@@ -66,7 +66,7 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
     const context = commandContext(command.optsWithGlobals<GlobalOptions>(), io);
     const weekEnding = options.weekEnding === undefined ? undefined : parseWeekEnding(options.weekEnding);
     const tier = options.tier === undefined ? undefined : parseFinraTier(options.tier);
-    const db = await openForCommand(context, 'write');
+    const db = await openForCommand(context, 'write', io);
     const progress = pipelineProgress(io, !options.json);
     try {
       const report = await runPipeline(db, inputs, {
@@ -108,7 +108,7 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
     .description('Loaded weeks by tier: stage reached, captures, rows, quality')
     .option('--json', 'print as JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read');
+      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
       try {
         const weeks = await listWeeks(db);
         if (options.json) return printJson(io, weeks);
@@ -133,7 +133,7 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
     .option('--json', 'print as JSON')
     .action(async (symbol: string, options: { tier?: string; json?: boolean }, command: Command) => {
       const tier = options.tier === undefined ? undefined : parseFinraTier(options.tier);
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read');
+      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
       try {
         const weeks = await symbolHistory(db, symbol, tier === undefined ? {} : { tier });
         if (options.json) return printJson(io, { symbol, weeks });
@@ -174,7 +174,7 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
     .action(async (options: { week: string; tier: string; json?: boolean }, command: Command) => {
       const week = parseWeekEnding(options.week);
       const tier = parseFinraTier(options.tier);
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read');
+      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
       try {
         const venues = await venueRanking(db, week, tier);
         if (options.json) return printJson(io, { weekEnding: week, tier, venues });

@@ -44,7 +44,7 @@ export function registerQualityCommands(program: Command, io: CliIo, setExit: (c
       if (!Number.isInteger(limit) || limit < 1) {
         throw new SpineError(ErrorCode.INVALID_ARGUMENT, `--limit must be a positive integer, got ${JSON.stringify(options.limit)}.`);
       }
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read');
+      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
       try {
         const rows = await readResults(db.executor(), {
           domain: DOMAIN,

@@ -1,3 +1,4 @@
+import { LEDGER_TABLE, LOG_TABLE } from '../migrations/ledger.js';
 import type { SpineDb } from '../spine-db.js';
 import type { BackupInfo } from './backup-database.js';
 import type { RetentionPolicy } from './prune-backups.js';
@@ -19,7 +20,7 @@ export interface SafetyBackup {
  * Seed 004 phase 0 made routine: before a schema change, an online backup
  * verified for integrity and size, then the retention policy applied.
  * Nothing is backed up when the database cannot be (`:memory:`) or holds no
- * table yet (there is nothing to lose).
+ * table besides the migration ledger yet (there is nothing to lose).
  *
  * @param label what the backup is for, e.g. `pre-migrate-core-basic-0006`
  * @returns the backup, or null when none was needed
@@ -29,7 +30,8 @@ export async function safetyBackup(db: SpineDb, policy: SafetyBackupPolicy, labe
   const backups = db.dialect.backups;
   if (!backups) return null;
   const objects = await db.dialect.introspector.listObjects(db.executor());
-  if (!objects.some((o) => o.type === 'table')) return null;
+  // The engine's own ledger and log are created just before; they are not data to protect.
+  if (!objects.some((o) => o.type === 'table' && o.name !== LEDGER_TABLE && o.name !== LOG_TABLE)) return null;
   const backup = await backups.create({ directory: policy.directory, label, ...(policy.onProgress ? { onProgress: policy.onProgress } : {}) });
   const pruned = await backups.prune(policy.directory, { retentionDays: policy.retentionDays, maxBackups: policy.maxBackups });
   return { backup, pruned };

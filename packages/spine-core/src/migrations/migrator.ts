@@ -509,7 +509,12 @@ export class Migrator {
     const migration = this.selected().find((m) => m.id === id) ?? this.definitions().map((d) => loadMigration(d, this.#db.dialectName)).find((m) => m?.id === id);
     if (!migration) return refusal(ErrorCode.INVALID_ARGUMENT, `No migration file for ${id}.`, 'Repair re-records the checksum of a migration whose file exists; check the id with `spine db status`.', [id]);
     return this.#withLock('repair', undefined, async () => {
-      const row = (await readLedger(this.#db)).find((r) => r.migration_id === id);
+      const ledger = await readLedger(this.#db);
+      const future = this.#status(ledger, this.selected()).entries.filter((e) => e.state === 'future').map((e) => e.id);
+      if (future.length > 0) {
+        return refusal(ErrorCode.MIGRATION_FUTURE, `The database holds migrations this build does not know (${future.join(', ')}); it will not change its ledger.`, 'Run the newer version of Market Spine.', future);
+      }
+      const row = ledger.find((r) => r.migration_id === id);
       if (!row) return refusal(ErrorCode.INVALID_ARGUMENT, `${id} is not applied; there is nothing to repair.`, 'Apply it with `spine db migrate`.', [id]);
       if (row.checksum === migration.checksum) return { status: 'unchanged', id, checksum: row.checksum };
       await this.#db.transaction(async (tx) => {

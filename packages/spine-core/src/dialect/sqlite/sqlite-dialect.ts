@@ -5,7 +5,7 @@ import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from '
 import type { Dialect } from 'kysely';
 import { ErrorCode, SpineError, errorMessage } from '../../errors.js';
 import { quoteIdentifier } from '../../identifiers.js';
-import type { DialectCapabilities, ParsedStatement, SpineDialect, SqlExecutor, SqlValue, StatementAction } from '../types.js';
+import type { DatabaseBackups, DialectCapabilities, ParsedStatement, SpineDialect, SqlExecutor, SqlValue, StatementAction } from '../types.js';
 import { SqliteDriver } from './sqlite-driver.js';
 import type { SqliteConnection } from './sqlite-driver.js';
 import { sqliteChecks, sqliteIntrospector, tableSql } from './sqlite-introspector.js';
@@ -76,6 +76,20 @@ const SQLITE_LEDGER_DDL = [
     message TEXT
   )`,
 ];
+
+/**
+ * Backups of a SQLite database file. Needs no connection to it, so a
+ * corrupt or missing database can still be restored.
+ */
+export function sqliteFileBackups(path: string): DatabaseBackups {
+  const database = resolve(path);
+  return {
+    create: (backupOptions) => backupDatabase(database, backupOptions),
+    list: (directory) => listBackups(directory, database),
+    prune: (directory, policy) => pruneBackups(directory, database, policy),
+    restore: (backupPath) => restoreBackup(database, backupPath),
+  };
+}
 
 function openDatabase(options: SqliteOpenOptions): Database.Database {
   const isMemory = options.path === ':memory:';
@@ -193,16 +207,7 @@ export function openSqliteDialect(options: SqliteOpenOptions): SpineDialect {
     prepareStatement: prepareSqliteStatement,
     acquireMigrationLock: (lockOptions) => acquireSqliteMigrationLock(options.path, lockOptions),
     checks: sqliteChecks,
-    ...(options.path === ':memory:'
-      ? {}
-      : {
-          backups: {
-            create: (backupOptions) => backupDatabase(resolve(options.path), backupOptions),
-            list: (directory) => listBackups(directory, resolve(options.path)),
-            prune: (directory, policy) => pruneBackups(directory, resolve(options.path), policy),
-            restore: (backupPath) => restoreBackup(resolve(options.path), backupPath),
-          },
-        }),
+    ...(options.path === ':memory:' ? {} : { backups: sqliteFileBackups(options.path) }),
     openScratch: async () => openSqliteDialect({ path: ':memory:' }),
     tableRebuild: {
       async withoutForeignKeys(fn) {

@@ -4,47 +4,14 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ensureLedger, insertLedgerRow } from '../migrations/ledger.js';
 import { openSpineDb } from '../spine-db.js';
+import { fixtureDatabase, tableValues } from '../test-support/backup-fixtures.js';
 import { tempDir } from '../test-support/migration-fixtures.js';
 import { backupDatabase } from './backup-database.js';
 
 const AT = new Date('2025-01-02T03:04:05.678Z');
 
-/** A WAL-mode database with table `t` holding `values`, and a ledger of `migrations` rows. */
-async function createDatabase(path: string, values: string[], migrations: string[] = []): Promise<void> {
-  const db = await openSpineDb(path);
-  await db.executor().exec('CREATE TABLE t (v TEXT NOT NULL)');
-  await db.executor().insertRows('t', ['v'], values.map((v) => [v]));
-  await ensureLedger(db);
-  for (const id of migrations) {
-    await insertLedgerRow(db.executor(), {
-      migration_id: id,
-      package: '@fixture/x',
-      package_version: '1.0.0',
-      tier: 'basic',
-      dialect: 'sqlite',
-      description: id,
-      checksum: 'c',
-      applied_at: '2025-01-01T00:00:00.000Z',
-      applied_by: 'test@host',
-      execution_time_ms: 1,
-      success: 1,
-      error_message: null,
-      down_checksum: null,
-      bundle: null,
-      kind: 'migrate',
-    });
-  }
-  await db.close();
-}
-
-function values(path: string): string[] {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT v FROM t ORDER BY rowid').all() as { v: string }[]).map((row) => row.v);
-  } finally {
-    db.close();
-  }
-}
+const createDatabase = (path: string, values: string[], migrations: string[] = []) => fixtureDatabase(path, { values, migrations });
+const values = tableValues;
 
 describe('backupDatabase', () => {
   it('copies committed data still in the WAL while another connection holds the database, not uncommitted data', async () => {

@@ -3,35 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureLedger, insertLedgerRow } from '../migrations/ledger.js';
 import { openSpineDb } from '../spine-db.js';
+import { fixtureDatabase } from '../test-support/backup-fixtures.js';
 import { tempDir } from '../test-support/migration-fixtures.js';
 import { backupDatabase } from './backup-database.js';
 import { findBackupFiles, listBackups } from './list-backups.js';
 
-/** Adds migrations to the `_migrations` ledger of the database at `path` (created if missing). */
-async function applyMigrations(path: string, ids: string[]): Promise<void> {
-  const db = await openSpineDb(path);
-  await ensureLedger(db);
-  for (const id of ids) {
-    await insertLedgerRow(db.executor(), {
-      migration_id: id,
-      package: '@fixture/x',
-      package_version: '1.0.0',
-      tier: 'basic',
-      dialect: 'sqlite',
-      description: id,
-      checksum: 'c',
-      applied_at: '2025-01-01T00:00:00.000Z',
-      applied_by: 'test@host',
-      execution_time_ms: 1,
-      success: 1,
-      error_message: null,
-      down_checksum: null,
-      bundle: null,
-      kind: 'migrate',
-    });
-  }
-  await db.close();
-}
+const applyMigrations = (path: string, ids: string[]) => fixtureDatabase(path, { migrations: ids });
 
 describe('listBackups', () => {
   it('lists backups newest first with size and ledger, filters by database, and marks unreadable files', async () => {

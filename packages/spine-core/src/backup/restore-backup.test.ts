@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ensureLedger, insertLedgerRow } from '../migrations/ledger.js';
 import { openSpineDb } from '../spine-db.js';
+import { fixtureDatabase, tableValues } from '../test-support/backup-fixtures.js';
 import { tempDir } from '../test-support/migration-fixtures.js';
 import { backupDatabase } from './backup-database.js';
 import { restoreBackup } from './restore-backup.js';
@@ -11,42 +12,8 @@ import { restoreBackup } from './restore-backup.js';
 const NOW = new Date('2025-03-04T05:06:07.089Z');
 const STAMP = '20250304T050607089Z';
 
-/** Adds rows to table `t` and migrations to the ledger of the database at `path` (both created if missing). */
-async function write(path: string, values: string[], migrations: string[]): Promise<void> {
-  const db = await openSpineDb(path);
-  await db.executor().exec('CREATE TABLE IF NOT EXISTS t (v TEXT NOT NULL)');
-  await db.executor().insertRows('t', ['v'], values.map((v) => [v]));
-  await ensureLedger(db);
-  for (const id of migrations) {
-    await insertLedgerRow(db.executor(), {
-      migration_id: id,
-      package: '@fixture/x',
-      package_version: '1.0.0',
-      tier: 'basic',
-      dialect: 'sqlite',
-      description: id,
-      checksum: 'c',
-      applied_at: '2025-01-01T00:00:00.000Z',
-      applied_by: 'test@host',
-      execution_time_ms: 1,
-      success: 1,
-      error_message: null,
-      down_checksum: null,
-      bundle: null,
-      kind: 'migrate',
-    });
-  }
-  await db.close();
-}
-
-function values(path: string): string[] {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT v FROM t ORDER BY rowid').all() as { v: string }[]).map((row) => row.v);
-  } finally {
-    db.close();
-  }
-}
+const write = (path: string, values: string[], migrations: string[]) => fixtureDatabase(path, { values, migrations });
+const values = tableValues;
 
 /** A database at `dir/state.db` with a backup (rows v1, migration 0001) and later changes (row v2, migration 0002). */
 async function migratedDatabase(dir: string): Promise<{ target: string; backup: string }> {

@@ -94,6 +94,21 @@ export async function runMigrationScript(
   const started = performance.now();
   const source = migration.definition.source;
   const elapsed = () => Math.round(performance.now() - started);
+  const log = (executor: SqlExecutor, event: 'rolled_back' | 'failed', detail: { line: number | null; statement: string | null; message: string | null }) =>
+    logEvent(executor, {
+      event,
+      migration_id: migration.id,
+      package: source.packageName,
+      package_version: source.version,
+      dialect: migration.dialect,
+      checksum: script.checksum,
+      previous_checksum: null,
+      execution_time_ms: elapsed(),
+      statement_line: detail.line,
+      statement: detail.statement,
+      message: detail.message,
+      by: actor,
+    });
   const alreadyDone = async (executor: SqlExecutor) => {
     const present = (await readLedgerIn(executor)).some((r) => r.migration_id === migration.id);
     return direction.kind === 'up' ? present : !present;
@@ -119,20 +134,7 @@ export async function runMigrationScript(
       });
     } else {
       await executor.kysely.deleteFrom('_migrations').where('migration_id', '=', migration.id).execute();
-      await logEvent(executor, {
-        event: 'rolled_back',
-        migration_id: migration.id,
-        package: source.packageName,
-        package_version: source.version,
-        dialect: migration.dialect,
-        checksum: script.checksum,
-        previous_checksum: null,
-        execution_time_ms: elapsed(),
-        statement_line: null,
-        statement: null,
-        message: null,
-        by: actor,
-      });
+      await log(executor, 'rolled_back', { line: null, statement: null, message: null });
     }
   };
 
@@ -208,19 +210,10 @@ export async function runMigrationScript(
       code: isSpineError(cause) ? cause.code : ErrorCode.MIGRATION_FAILED,
       driverCode: driverCode(cause),
     };
-    await logEvent(db.executor(), {
-      event: 'failed',
-      migration_id: migration.id,
-      package: source.packageName,
-      package_version: source.version,
-      dialect: migration.dialect,
-      checksum: script.checksum,
-      previous_checksum: null,
-      execution_time_ms: elapsed(),
-      statement_line: failure.line,
+    await log(db.executor(), 'failed', {
+      line: failure.line,
       statement: failure.statement,
       message: direction.kind === 'down' ? `rollback: ${failure.message}` : failure.message,
-      by: actor,
     });
     return { kind: 'failed', failure };
   }

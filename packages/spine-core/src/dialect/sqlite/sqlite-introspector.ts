@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { ColumnInfo, ConsistencyChecks, SchemaIntrospector, SchemaObjectRef, SchemaObjectType, SqlExecutor } from '../types.js';
 import { snapshotSqliteSchema } from './sqlite-schema.js';
 
-interface TableXInfoRow {
+/** A row of `pragma_table_xinfo` (SQLite docs, "PRAGMA table_xinfo"). */
+export interface TableXInfoRow {
   name: string;
   type: string;
   notnull: number;

@@ -4,6 +4,7 @@ import type { CreateIndexStmt, CreateTableStmt, Node, Statement } from 'sql-pars
 import { ErrorCode, SpineError, errorMessage } from '../../errors.js';
 import type { ColumnSnapshot, IndexSnapshot, SchemaSnapshot, TableSnapshot } from '../../schema/schema-snapshot.js';
 import type { SqlExecutor } from '../types.js';
+import type { TableXInfoRow } from './sqlite-introspector.js';
 
 interface SchemaRow {
   type: 'table' | 'index' | 'view' | 'trigger';
@@ -12,14 +13,6 @@ interface SchemaRow {
   sql: string | null;
 }
 
-interface TableXInfoRow {
-  name: string;
-  type: string;
-  notnull: number;
-  dflt_value: string | null;
-  pk: number;
-  hidden: number;
-}
 
 interface IndexListRow {
   name: string;

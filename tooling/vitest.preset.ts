@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
@@ -14,5 +15,7 @@ export const spineVitestConfig = defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One schema prefix per run; the PostgreSQL server's test schemas are dropped after it.
+    globalSetup: [fileURLToPath(new URL('../packages/spine-core/src/test-support/vitest-global-setup.ts', import.meta.url))],
   },
 });

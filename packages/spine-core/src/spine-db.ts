@@ -3,18 +3,24 @@ import { ErrorCode, SpineError } from './errors.js';
 import { openSqliteDialect, sqliteFileBackups } from './dialect/sqlite/sqlite-dialect.js';
 import type { DatabaseBackups, DialectCapabilities, DialectName, SpineDialect, SqlExecutor } from './dialect/types.js';
 import { migrateOnOpen } from './migrations/from-config.js';
+import { openPostgresDialect, parsePostgresTarget, postgresTargetBackups } from './dialect/postgres/pg-dialect.js';
+import type { PostgresTarget } from './dialect/postgres/pg-dialect.js';
 import type { MigrateOnOpenOptions } from './migrations/from-config.js';
 
 /** Where and how to open a database. */
 export interface SpineDbOptions {
   /**
-   * The database: a SQLite file path, `:memory:`, or `sqlite:<path>`.
-   * PostgreSQL URLs are recognised and refused by this build with a clear error.
+   * The database: a SQLite file path, `:memory:` or `sqlite:<path>`; a
+   * PostgreSQL server `postgres://user@host:port/db[?schema=s]`; or
+   * `pglite://<name>[?schema=s]` for PostgreSQL in process (tests, demos).
    */
   readonly target: string;
   /** Open read-only: no schema change and no writes. Default false. */
   readonly readonly?: boolean;
-  /** How long a writer waits for a lock held by another process, in milliseconds. Default 5000. */
+  /**
+   * How long a writer waits for a lock held by another process, in milliseconds. Default 5000.
+   * (SQLite: `busy_timeout`; PostgreSQL: `lock_timeout`.)
+   */
   readonly busyTimeoutMs?: number;
   /**
    * Check the schema on open (seed 002's startup check): refuse a database
@@ -78,42 +84,53 @@ export class SpineDb<DB = any> {
   }
 }
 
+/** A database target, parsed: a SQLite file or a PostgreSQL server/PGlite URL. */
+type ParsedTarget = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly target: PostgresTarget };
+
 /**
- * The SQLite file a target names (`path`, `sqlite:path`, `:memory:`).
+ * What a target names: `postgres://…`/`postgresql://…` (a server) and
+ * `pglite://<name>` (in-process PostgreSQL) go to the PostgreSQL dialect;
+ * `path`, `sqlite:path` and `:memory:` to SQLite.
  *
- * @throws SpineError `INVALID_ARGUMENT` for a URL this build does not support, or an empty target
+ * @throws SpineError `INVALID_ARGUMENT` for an unsupported URL scheme or an empty target
  */
-function sqlitePath(targetText: string): string {
+function parseTarget(targetText: string): ParsedTarget {
   const target = targetText.trim();
-  if (/^postgres(ql)?:\/\//i.test(target)) {
-    throw new SpineError(ErrorCode.INVALID_ARGUMENT, 'PostgreSQL databases are not supported by this build of Market Spine.', {
-      hint: 'Use a SQLite file path (for example ./spine.db).',
-    });
-  }
+  if (/^(postgres(ql)?|pglite):\/\//i.test(target)) return { kind: 'postgres', target: parsePostgresTarget(target) };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
-    throw new SpineError(ErrorCode.INVALID_ARGUMENT, `Unsupported database URL ${JSON.stringify(target)}.`, {
-      hint: 'Give a SQLite file path such as ./spine.db, or :memory:.',
+    throw new SpineError(ErrorCode.INVALID_ARGUMENT, `Unsupported database URL ${JSON.stringify(target.replace(/:[^:@/]*@/, ':***@'))}.`, {
+      hint: 'Give a SQLite file path such as ./spine.db, :memory:, or a postgres://user@host:port/database URL.',
     });
   }
   const path = target.startsWith('sqlite:') ? target.slice('sqlite:'.length) : target;
   if (path === '') {
     throw new SpineError(ErrorCode.INVALID_ARGUMENT, 'No database path given.', { hint: 'Pass --db <file> or set SPINE_DB.' });
   }
-  return path;
+  return { kind: 'sqlite', path };
 }
 
 /**
  * The backups of a database, without connecting to it: a corrupt or deleted
- * database can still be listed and restored.
+ * SQLite file can still be listed and restored; a PostgreSQL database is
+ * dumped and restored with `pg_dump`/`pg_restore`.
  *
- * @throws SpineError `UNSUPPORTED` for `:memory:`; `INVALID_ARGUMENT` for an unsupported target
+ * @throws SpineError `UNSUPPORTED` for `:memory:` and PGlite; `INVALID_ARGUMENT` for an unsupported target
  */
 export function databaseBackups(target: string): DatabaseBackups {
-  const path = sqlitePath(target);
-  if (path === ':memory:') {
+  const parsed = parseTarget(target);
+  if (parsed.kind === 'postgres') {
+    const backups = postgresTargetBackups(parsed.target);
+    if (!backups) {
+      throw new SpineError(ErrorCode.UNSUPPORTED, `${parsed.target.display} is an in-process PGlite database; it has no pg_dump backups.`, {
+        hint: 'Use a PostgreSQL server URL (postgres://…) or a SQLite file.',
+      });
+    }
+    return backups;
+  }
+  if (parsed.path === ':memory:') {
     throw new SpineError(ErrorCode.UNSUPPORTED, 'An in-memory database cannot be backed up or restored.', { hint: 'Use a database file.' });
   }
-  return sqliteFileBackups(path);
+  return sqliteFileBackups(parsed.path);
 }
 
 /**
@@ -124,12 +141,15 @@ export function databaseBackups(target: string): DatabaseBackups {
  */
 export async function openSpineDb<DB = any>(options: SpineDbOptions | string): Promise<SpineDb<DB>> {
   const opts: SpineDbOptions = typeof options === 'string' ? { target: options } : options;
-  const path = sqlitePath(opts.target);
-  const dialect = openSqliteDialect({
-    path,
-    ...(opts.readonly === undefined ? {} : { readonly: opts.readonly }),
-    ...(opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs }),
-  });
+  const parsed = parseTarget(opts.target);
+  const dialect =
+    parsed.kind === 'postgres'
+      ? await openPostgresDialect(parsed.target, { readonly: opts.readonly ?? false, ...(opts.busyTimeoutMs === undefined ? {} : { lockTimeoutMs: opts.busyTimeoutMs }) })
+      : openSqliteDialect({
+          path: parsed.path,
+          ...(opts.readonly === undefined ? {} : { readonly: opts.readonly }),
+          ...(opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs }),
+        });
   const db = new SpineDb<DB>(dialect);
   if (opts.migrateOnOpen) {
     try {

@@ -9,7 +9,7 @@ import { ErrorCode, SpineError } from '../errors.js';
  */
 
 const COMPACT_TIMESTAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z$/;
-const BACKUP_FILE_NAME = /^(.+)_([a-z0-9]+(?:-[a-z0-9]+)*)_(\d{8}T\d{9}Z)\.db$/;
+const BACKUP_FILE_NAME = /^(.+)_([a-z0-9]+(?:-[a-z0-9]+)*)_(\d{8}T\d{9}Z)\.(?:db|dump)$/;
 
 /** The parts of a backup file name. */
 export interface ParsedBackupName {
@@ -86,10 +86,11 @@ export function databaseName(databasePath: string): string {
  * @param databasePath the database file (only its base name is used)
  * @param label free text; sanitised with {@link sanitizeLabel}
  * @param createdAt the backup's instant, written as {@link compactUtcTimestamp}
+ * @param extension `.db` for a SQLite copy, `.dump` for a `pg_dump -Fc` archive
  * @throws SpineError `INVALID_ARGUMENT` for a label without letters or digits, or an invalid date
  */
-export function backupFileName(databasePath: string, label: string, createdAt: Date): string {
-  return `${databaseName(databasePath)}_${sanitizeLabel(label)}_${compactUtcTimestamp(createdAt)}.db`;
+export function backupFileName(databasePath: string, label: string, createdAt: Date, extension: '.db' | '.dump' = '.db'): string {
+  return `${databaseName(databasePath)}_${sanitizeLabel(label)}_${compactUtcTimestamp(createdAt)}${extension}`;
 }
 
 /**

@@ -16,6 +16,7 @@ import { restoreBackup } from '../../backup/restore-backup.js';
 import { acquireSqliteMigrationLock } from './sqlite-lock.js';
 import { rebuildTableInTransaction, setForeignKeys } from './sqlite-rebuild.js';
 import { asAddColumn, columnDefinitionText, columnFingerprint, findColumnDefinition, splitSqliteStatements } from './sqlite-statements.js';
+import { ledgerDdl } from '../../migrations/ledger-ddl.js';
 
 /** Options for opening a SQLite database. */
 export interface SqliteOpenOptions {
@@ -35,47 +36,12 @@ const SQLITE_CAPABILITIES: DialectCapabilities = {
   fileDatabase: true,
 };
 
-/**
- * The `_migrations` ledger (DESIGN.md "The ledger", plus `installed_rank` and
- * `kind`) and the `_migration_log` of failures, rollbacks, repairs and
- * baselines, SQLite form. Instants are ISO-8601 UTC text; `success` is 0/1.
- */
-const SQLITE_LEDGER_DDL = [
-  `CREATE TABLE IF NOT EXISTS _migrations (
-    migration_id TEXT PRIMARY KEY,
-    package TEXT NOT NULL,
-    package_version TEXT NOT NULL,
-    tier TEXT NOT NULL,
-    dialect TEXT NOT NULL,
-    description TEXT NOT NULL,
-    checksum TEXT NOT NULL,
-    applied_at TEXT NOT NULL,
-    applied_by TEXT NOT NULL,
-    execution_time_ms INTEGER NOT NULL,
-    success INTEGER NOT NULL DEFAULT 1 CHECK (success IN (0, 1)),
-    error_message TEXT,
-    down_checksum TEXT,
-    bundle TEXT,
-    installed_rank INTEGER NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'migrate' CHECK (kind IN ('migrate', 'baseline'))
-  )`,
-  `CREATE TABLE IF NOT EXISTS _migration_log (
-    log_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    event TEXT NOT NULL CHECK (event IN ('failed', 'rolled_back', 'repaired', 'baselined')),
-    migration_id TEXT NOT NULL,
-    package TEXT NOT NULL,
-    package_version TEXT NOT NULL,
-    dialect TEXT NOT NULL,
-    checksum TEXT,
-    previous_checksum TEXT,
-    at TEXT NOT NULL,
-    by TEXT NOT NULL,
-    execution_time_ms INTEGER,
-    statement_line INTEGER,
-    statement TEXT,
-    message TEXT
-  )`,
-];
+/** The ledger, SQLite form: instants are ISO-8601 UTC text; `success` is 0/1. */
+const SQLITE_LEDGER_DDL = ledgerDdl({
+  instant: 'TEXT',
+  successFlag: 'INTEGER NOT NULL DEFAULT 1 CHECK (success IN (0, 1))',
+  logId: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+});
 
 /**
  * Backups of a SQLite database file. Needs no connection to it, so a

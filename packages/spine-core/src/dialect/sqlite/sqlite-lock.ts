@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { ErrorCode, SpineError, errorMessage } from '../../errors.js';
 import { nowIso } from '../../ids.js';
+import { migrationLockedError } from '../lock-holder.js';
 import type { LockHolder, MigrationLock, MigrationLockOptions } from '../types.js';
 
 const POLL_MS = 100;
@@ -13,10 +14,6 @@ function readHolder(path: string): LockHolder | null {
   } catch {
     return null;
   }
-}
-
-function describe(holder: LockHolder | null): string {
-  return holder === null ? 'another process' : `pid ${holder.pid} on ${holder.host} since ${holder.since} (${holder.purpose})`;
 }
 
 const isBusy = (error: unknown) => (error as { code?: string }).code === 'SQLITE_BUSY' || (error as { code?: string }).code === 'SQLITE_LOCKED';
@@ -51,10 +48,7 @@ export async function acquireSqliteMigrationLock(databasePath: string, options: 
       const holder = readHolder(infoPath);
       if (Date.now() - started >= options.timeoutMs) {
         connection.close();
-        throw new SpineError(ErrorCode.MIGRATION_LOCKED, `${databasePath} is locked by ${describe(holder)}; gave up after ${Math.round(options.timeoutMs / 1000)} s.`, {
-          hint: 'Wait for that migration to finish, or raise migration.lock_timeout_seconds. A killed process releases the lock by itself.',
-          details: { holder },
-        });
+        throw migrationLockedError(databasePath, holder, options.timeoutMs);
       }
       if (!notified) {
         options.onWait?.(holder);

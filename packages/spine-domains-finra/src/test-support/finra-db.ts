@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Migrator, coreMigrationSource, openSpineDb } from '@market-spine/core';
 import type { SpineDb } from '@market-spine/core';
+import type { TestDialect } from '@market-spine/core/testing';
 import { finraMigrationSource } from '../migration-source.js';
 import type { FinraTables } from '../tables.js';
 
@@ -11,9 +12,12 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'spine-finra-'));
 }
 
-/** A database with core's and this package's migrations applied (in memory unless a path is given). */
-export async function migratedDb(path = ':memory:'): Promise<SpineDb<FinraTables>> {
-  const db = await openSpineDb<FinraTables>(path);
+/**
+ * A database with core's and this package's migrations applied: a new empty
+ * database of a test dialect, or the given target (SQLite in memory by default).
+ */
+export async function migratedDb(target: string | TestDialect = ':memory:'): Promise<SpineDb<FinraTables>> {
+  const db = (typeof target === 'string' ? await openSpineDb<FinraTables>(target) : await target.open()) as SpineDb<FinraTables>;
   const result = await new Migrator(db, { sources: [coreMigrationSource(), finraMigrationSource()] }).migrate();
   if (result.status !== 'ok') throw new Error(`migration failed: ${JSON.stringify(result)}`);
   return db;
@@ -51,4 +55,35 @@ export async function tableCounts(db: SpineDb<FinraTables>): Promise<Record<stri
   const counts: Record<string, number> = {};
   for (const table of PIPELINE_TABLES) counts[table] = await countOf(db, table);
   return counts;
+}
+
+/** A row trigger planted by a test to inject a fault: raise an error, or run one more statement. */
+export interface PlantedTrigger {
+  readonly name: string;
+  readonly table: string;
+  readonly timing: 'BEFORE' | 'AFTER';
+  /** Condition on `new.<column>`, in SQL both dialects accept. */
+  readonly when: string;
+  /** `{ raise }`: fail the insert with this message; `{ run }`: execute this statement (it may use `new.<column>`). */
+  readonly action: { readonly raise: string } | { readonly run: string };
+}
+
+/**
+ * Creates an `INSERT` row trigger on either dialect (SQLite's trigger syntax,
+ * or a PL/pgSQL trigger function on PostgreSQL) and returns how to drop it.
+ * Test support only: the product never branches on the dialect.
+ */
+export async function plantTrigger(db: SpineDb<FinraTables>, trigger: PlantedTrigger): Promise<() => Promise<void>> {
+  const exec = (statement: string) => db.executor().exec(statement);
+  const body = 'raise' in trigger.action ? null : trigger.action.run;
+  const message = 'raise' in trigger.action ? trigger.action.raise.replace(/'/g, "''") : '';
+  if (db.dialectName === 'sqlite') {
+    await exec(`CREATE TRIGGER ${trigger.name} ${trigger.timing} INSERT ON ${trigger.table} WHEN ${trigger.when}
+      BEGIN ${body ?? `SELECT RAISE(ABORT, '${message}')`}; END`);
+    return () => exec(`DROP TRIGGER ${trigger.name}`);
+  }
+  await exec(`CREATE FUNCTION ${trigger.name}_fn() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN ${body ?? `RAISE EXCEPTION '${message}'`}; RETURN NEW; END $fn$`);
+  await exec(`CREATE TRIGGER ${trigger.name} ${trigger.timing} INSERT ON ${trigger.table} FOR EACH ROW WHEN (${trigger.when}) EXECUTE FUNCTION ${trigger.name}_fn()`);
+  return () => exec(`DROP TRIGGER ${trigger.name} ON ${trigger.table}; DROP FUNCTION ${trigger.name}_fn()`);
 }

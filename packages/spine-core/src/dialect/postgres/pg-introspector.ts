@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { IndexSnapshot, SchemaSnapshot, TableSnapshot } from '../../schema/schema-snapshot.js';
+import { truncatedIdentifier } from './pg-statements.js';
 import type { ColumnInfo, ConsistencyChecks, SchemaIntrospector, SchemaObjectRef, SqlExecutor } from '../types.js';
 
 /**
@@ -31,7 +32,7 @@ export const postgresIntrospector: SchemaIntrospector = {
       JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary
-      WHERE n.nspname = current_schema() AND c.relname = ${table} AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE n.nspname = current_schema() AND c.relname = ${truncatedIdentifier(table)} AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attnum`.execute(executor.kysely);
     return result.rows.map((r) => ({ name: r.name, type: r.type.toUpperCase(), notNull: Boolean(r.not_null), defaultValue: r.default_value, primaryKeyPosition: Number(r.pk) }));
   },

@@ -11,6 +11,22 @@ export function loadPostgresParser(): Promise<void> {
   return loaded;
 }
 
+/** PostgreSQL keeps identifiers to NAMEDATALEN - 1 = 63 bytes (docs, "Identifiers and Key Words"). */
+const MAX_IDENTIFIER_BYTES = 63;
+
+/**
+ * A name as PostgreSQL stores it: cut to 63 bytes on a character boundary,
+ * as it does (with a NOTICE) in every statement that names a longer one.
+ */
+export function truncatedIdentifier(name: string): string {
+  const bytes = Buffer.from(name, 'utf8');
+  if (bytes.length <= MAX_IDENTIFIER_BYTES) return name;
+  let end = MAX_IDENTIFIER_BYTES;
+  // Back up over UTF-8 continuation bytes (10xxxxxx) so no character is cut in half.
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
+  return bytes.subarray(0, end).toString('utf8');
+}
+
 interface RawStmt {
   readonly stmt: Record<string, Record<string, unknown>>;
   readonly stmt_location?: number;

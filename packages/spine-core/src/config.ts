@@ -141,9 +141,11 @@ export function configuredFeatures(config: SpineConfig): Record<string, boolean>
 }
 
 /**
- * Where backups of `databasePath` go: the config's `backup.directory`, else
- * `backups/` beside the database.
+ * Where backups of a database go: the config's `backup.directory`, else
+ * `backups/` beside a database file, or in the working directory for a
+ * server URL (`postgres://…`), which has no folder of its own.
  */
-export function backupDirectory(config: SpineConfig, databasePath: string): string {
-  return config.database.backup.directory ?? resolve(databasePath, '..', 'backups');
+export function backupDirectory(config: SpineConfig, databaseTarget: string): string {
+  if (config.database.backup.directory !== undefined) return config.database.backup.directory;
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(databaseTarget) ? resolve('backups') : resolve(databaseTarget, '..', 'backups');
 }

@@ -38,7 +38,7 @@ export { discoverMigrations, discoverSourceMigrations, loadMigration, parseDirec
 export type { LoadedMigration, MigrationDefinition, MigrationDirectives } from './migrations/discovery.js';
 export { LEDGER_TABLE, LOG_TABLE, readLedger, readLog } from './migrations/ledger.js';
 export type { LedgerKind, LedgerRow, LogEvent, LogRow } from './migrations/ledger.js';
-export { Migrator } from './migrations/migrator.js';
+export { Migrator, selectMigrations } from './migrations/migrator.js';
 export type {
   AppliedMigration,
   BaselineResult,
@@ -71,5 +71,12 @@ export type { RetentionPolicy } from './backup/prune-backups.js';
 export type { RestoreResult } from './backup/restore-backup.js';
 export { assertDatabaseNotInUse } from './backup/database-in-use.js';
 export { rebuildTable } from './dialect/sqlite/sqlite-rebuild.js';
+export { parsePostgresTarget } from './dialect/postgres/pg-dialect.js';
+export type { PostgresTarget } from './dialect/postgres/pg-dialect.js';
+export { DB2_LEDGER_DDL, DB2_MIGRATIONS_TABLE, DB2_MIGRATION_LOG_TABLE } from './dialect/db2/db2-ledger.js';
+export { DB2_SCRIPT_APPLIED_BY, db2MigrationScript, db2Plan } from './dialect/db2/db2-plan.js';
+export type { Db2MigrationScript, Db2PlanOptions, Db2PlannedStatement } from './dialect/db2/db2-plan.js';
+export { DB2_ONLY_MARKER, splitDb2Statements } from './dialect/db2/db2-statements.js';
+export type { Db2Statement } from './dialect/db2/db2-statements.js';
 export { DEFAULT_CONFIG_FILE, DEFAULT_DB_PATH, SpineConfigSchema, backupDirectory, configuredFeatures, configuredTier, loadConfig, resolveDatabaseTarget } from './config.js';
 export type { LoadedConfig, SpineConfig } from './config.js';

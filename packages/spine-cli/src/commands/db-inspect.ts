@@ -1,4 +1,4 @@
-import { ErrorCode, Migrator, SpineError, openSpineDb } from '@market-spine/core';
+import { ErrorCode, Migrator, SpineError, db2Plan, openSpineDb } from '@market-spine/core';
 import type { SpineDb } from '@market-spine/core';
 import type { Command } from 'commander';
 import { commandContext, databaseExists, migratorOptions } from '../context.js';
@@ -18,6 +18,23 @@ export async function openForInspection(context: CommandContext): Promise<{ db: 
   const exists = databaseExists(context);
   const db = await openSpineDb({ target: exists ? context.target : ':memory:', readonly: exists && context.target !== ':memory:' && !context.target.includes('://') });
   return { db, exists };
+}
+
+/**
+ * `spine db plan --dialect db2`: DB2 is DDL output only (seed 003), so the
+ * plan is every migration of the configuration, written for a new DB2
+ * database, with the ledger DDL and rows; nothing is opened.
+ */
+function printDb2Plan(io: CliIo, context: CommandContext, options: { to?: string; tier?: string; json?: boolean; dialect?: string }): void {
+  if (options.dialect !== 'db2') {
+    throw new SpineError(ErrorCode.INVALID_ARGUMENT, `--dialect ${options.dialect} is not a DDL-only dialect.`, {
+      hint: 'Use --dialect db2; SQLite and PostgreSQL plans come from the database itself (--db).',
+    });
+  }
+  const { sources, tier, features } = migratorOptions(context, options.tier === undefined ? {} : { tier: options.tier });
+  const plan = db2Plan({ sources, ...(tier === undefined ? {} : { tier }), ...(features === undefined ? {} : { features }), ...(options.to === undefined ? {} : { to: options.to }) });
+  if (options.json) return printJson(io, { dialect: 'db2', tier: tier ?? 'basic', statements: plan.statements, script: plan.script });
+  io.stdout.write(plan.script);
 }
 
 /** `spine db status | plan | validate | verify`: read-only looks at the schema and the ledger. */
@@ -56,8 +73,10 @@ export function registerInspectCommands(db: Command, io: CliIo, setExit: (code: 
     .option('--tier <tier>', 'highest tier (default: config, else basic)')
     .option('--allow-out-of-order', 'plan out-of-order migrations too')
     .option('--json', 'print the plan as JSON')
-    .action(async (options: { to?: string; tier?: string; allowOutOfOrder?: boolean; json?: boolean }, command: Command) => {
+    .option('--dialect <dialect>', 'db2: print the DB2 DDL of every migration of the configuration, for a new DB2 database (no connection)')
+    .action(async (options: { to?: string; tier?: string; allowOutOfOrder?: boolean; json?: boolean; dialect?: string }, command: Command) => {
       const context = commandContext(command.optsWithGlobals<GlobalOptions>(), io);
+      if (options.dialect !== undefined) return printDb2Plan(io, context, options);
       const { db: spine } = await openForInspection(context);
       try {
         const plan = { ...(await new Migrator(spine, migratorOptions(context, options)).plan(options.to === undefined ? {} : { to: options.to })), location: context.target };

@@ -126,6 +126,31 @@ function refusal(code: ErrorCode, message: string, hint: string, migrations: rea
 }
 
 /**
+ * The migrations a configuration applies on a dialect: in the tiers up to
+ * `tier`, with every feature they name enabled, and with a script for the
+ * dialect (its variant or the portable file), in apply order.
+ *
+ * @throws SpineError `CONFIG_INVALID` when `features` names one no migration declares
+ */
+export function selectMigrations(
+  definitions: readonly MigrationDefinition[],
+  dialect: DialectName,
+  tier: Tier,
+  features: Readonly<Record<string, boolean>>,
+): LoadedMigration[] {
+  const tiers = new Set<string>(tiersUpTo(tier));
+  const loaded = definitions.map((d) => loadMigration(d, dialect)).filter((m): m is LoadedMigration => m !== undefined);
+  const declared = new Set(loaded.flatMap((m) => m.directives.features));
+  const unknown = Object.keys(features).filter((f) => !declared.has(f));
+  if (unknown.length > 0) {
+    throw new SpineError(ErrorCode.CONFIG_INVALID, `Unknown optional feature(s) in the config: ${unknown.join(', ')}.`, {
+      hint: declared.size === 0 ? 'No installed migration declares an optional feature; remove these keys.' : `Known features: ${[...declared].join(', ')}.`,
+    });
+  }
+  return loaded.filter((m) => tiers.has(m.definition.tier) && m.directives.features.every((f) => features[f] === true));
+}
+
+/**
  * Applies, reports on and undoes the SQL migrations of a set of packages on
  * one database. Each migration runs in its own transaction with its ledger
  * row; runs that change the schema hold the dialect's migration lock.
@@ -153,19 +178,7 @@ export class Migrator {
    * @throws SpineError `CONFIG_INVALID` when the features name one no migration declares
    */
   selected(): LoadedMigration[] {
-    const tiers = new Set<string>(tiersUpTo(this.#tier));
-    const features = this.#options.features ?? {};
-    const loaded = this.definitions()
-      .map((d) => loadMigration(d, this.#db.dialectName))
-      .filter((m): m is LoadedMigration => m !== undefined);
-    const declared = new Set(loaded.flatMap((m) => m.directives.features));
-    const unknown = Object.keys(features).filter((f) => !declared.has(f));
-    if (unknown.length > 0) {
-      throw new SpineError(ErrorCode.CONFIG_INVALID, `Unknown optional feature(s) in the config: ${unknown.join(', ')}.`, {
-        hint: declared.size === 0 ? 'No installed migration declares an optional feature; remove these keys.' : `Known features: ${[...declared].join(', ')}.`,
-      });
-    }
-    return loaded.filter((m) => tiers.has(m.definition.tier) && m.directives.features.every((f) => features[f] === true));
+    return selectMigrations(this.definitions(), this.#db.dialectName, this.#tier, this.#options.features ?? {});
   }
 
   /**

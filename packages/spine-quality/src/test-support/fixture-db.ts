@@ -1,5 +1,6 @@
 import { Migrator, coreMigrationSource, openSpineDb } from '@market-spine/core';
 import type { SpineDb } from '@market-spine/core';
+import type { TestDialect } from '@market-spine/core/testing';
 
 /** Two weeks of OTC-like rows: week 2025-11-07 is clean, week 2025-11-14 breaks one rule per row. */
 const FIXTURE_DDL = `
@@ -12,7 +13,7 @@ CREATE TABLE otc_weekly (
   venue TEXT,
   total_volume INTEGER,
   total_trades INTEGER,
-  market_share REAL
+  market_share DOUBLE PRECISION
 );
 INSERT INTO otc_weekly VALUES
   ('2025-11-07', 'NMS_TIER_1', 'AAPL', 'NITE', 100, 10, 50.0),
@@ -32,9 +33,9 @@ export const CLEAN_WEEK = '2025-11-07';
 /** Week of the fixture whose rows break the rules. */
 export const DIRTY_WEEK = '2025-11-14';
 
-/** An in-memory database with core's migrations applied and the fixture tables loaded. */
-export async function openFixtureDb(): Promise<SpineDb> {
-  const db = await openSpineDb(':memory:');
+/** A new database of a test dialect (SQLite in memory by default) with core's migrations applied and the fixture tables loaded. */
+export async function openFixtureDb(dialect?: TestDialect): Promise<SpineDb> {
+  const db = dialect ? await dialect.open() : await openSpineDb(':memory:');
   const result = await new Migrator(db, { sources: [coreMigrationSource()] }).migrate();
   if (result.status !== 'ok') throw new Error(`core migrations failed: ${JSON.stringify(result)}`);
   await db.executor().exec(FIXTURE_DDL);

@@ -150,7 +150,8 @@ export function postgresBackups(url: string, database: string, schema: string): 
       }
       const aside = resolve(source, '..', backupFileName(base, 'pre-restore', new Date(), '.dump'));
       await dump(aside);
-      await restoreInOneTransaction(url, source, `DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE;\n`);
+      // Sessions still using the schema would make DROP SCHEMA wait for ever: give up after 30 s instead, nothing changed.
+      await restoreInOneTransaction(url, source, `SET lock_timeout = '30s';\nDROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE;\n`);
       return { restoredFrom: source, movedAside: aside, movedFiles: [aside], ledger: await archiveLedger(source, schema) };
     },
   };

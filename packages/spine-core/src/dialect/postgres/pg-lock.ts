@@ -58,6 +58,7 @@ export async function acquirePostgresMigrationLock(backend: PgBackend, target: s
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   } catch (error) {
+    await session.query('RESET application_name').catch(() => undefined);
     session.release();
     throw error;
   }
@@ -65,6 +66,8 @@ export async function acquirePostgresMigrationLock(backend: PgBackend, target: s
     async release() {
       try {
         await session.query(`SELECT pg_advisory_unlock(${LOCK_CLASS}, hashtext(current_schema()))`);
+        // The connection goes back to the pool: it must not keep claiming to be the migrator.
+        await session.query('RESET application_name');
       } finally {
         session.release();
       }

@@ -2,6 +2,7 @@ import { parse } from 'sql-parser-cst';
 import type { AlterTableStmt, ColumnDefinition, Node, Program, Statement } from 'sql-parser-cst';
 import { ErrorCode, SpineError, errorMessage } from '../../errors.js';
 import type { ParsedStatement, SchemaObjectRef } from '../types.js';
+import { lineAt, lineStartOffsets } from '../script-lines.js';
 
 /**
  * Splits a SQLite script into statements with sql-parser-cst, a full SQLite
@@ -31,7 +32,7 @@ export function splitSqliteStatements(script: string, source: string): ParsedSta
     const [start, end] = node.range;
     statements.push({
       text: script.slice(start, end),
-      line: lineOf(lineStarts, start),
+      line: lineAt(lineStarts, start),
       creates: createdObjects(node),
       drops: droppedObjects(node),
       dialectData: node,
@@ -40,22 +41,6 @@ export function splitSqliteStatements(script: string, source: string): ParsedSta
   return statements;
 }
 
-function lineStartOffsets(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function lineOf(lineStarts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
-}
 
 /** The unqualified name of an entity name node (`t` or `main.t`). */
 function entityName(node: Node | undefined): string | undefined {

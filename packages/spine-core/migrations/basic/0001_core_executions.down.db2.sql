@@ -1,0 +1,7 @@
+-- spine:description undo 0001_core_executions
+DROP INDEX IDX_CORE_EXECUTIONS_STATUS;
+DROP INDEX IDX_CORE_EXECUTIONS_PARTITION;
+DROP INDEX IDX_CORE_EXECUTIONS_BATCH;
+-- spine:db2-only Derby indexes every FOREIGN KEY itself, so it skipped this same-columns CREATE INDEX (warning 01504); DB2 created it
+DROP INDEX IDX_CORE_EXECUTIONS_PARENT;
+DROP TABLE CORE_EXECUTIONS;

@@ -1,0 +1,91 @@
+-- spine:description finra_otc_transparency_weekly_symbol_venue_volume: normalized venue volume: one row per (week, tier, symbol, MPID) and capture
+-- DB2 variant of 0002_weekly_symbol_venue_volume.sql (DDL output only; run in Apache Derby by
+-- packages/spine-core/src/dialect/db2/db2-ddl.test.ts). DB2 has no IF NOT EXISTS:
+-- the migration ledger keeps a migration from running twice.
+-- Normalized venue volume: one row per (week, tier, symbol, MPID) and capture.
+-- Calc registered in CALCS as weekly_symbol_venue_volume; rows of several versions and captures coexist.
+-- Symbol rule of the SQLite CHECK, not weakened: 1-16 characters from A-Z 0-9 . / -
+-- and not starting with . / or -. SQLite says it with GLOB '*[^A-Z0-9./-]*', which
+-- DB2 lacks; here each position is looked up in the allowed characters with LOCATE
+-- (the value is padded with 'A' so positions past its end pass). DB2 alone could
+-- use TRANSLATE, but Derby, which runs these scripts in the tests, has no TRANSLATE.
+-- (The CAST to VARCHAR(1) is for Derby 10.14, whose LOCATE fails with a Java
+-- NoSuchMethodError on a bare SUBSTR argument; it changes nothing in DB2.)
+-- MPID rule of the SQLite CHECK, not weakened: exactly 4 characters from A-Z 0-9,
+-- checked position by position with LOCATE instead of GLOB '*[^A-Z0-9]*' (the
+-- CAST to VARCHAR(1) is for Derby 10.14, whose LOCATE fails on a bare SUBSTR).
+-- Business dates (WEEK_ENDING and friends) are DATE columns: the SQLite GLOB
+-- 'YYYY-MM-DD' shape CHECK is enforced by the type itself (stricter: a real date).
+-- Instants (CAPTURED_AT, CALCULATED_AT) are TIMESTAMP, in UTC.
+CREATE TABLE FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_VOLUME (
+    WEEK_ENDING DATE NOT NULL,                          -- the Friday ending the trading week
+    TIER VARCHAR(20) NOT NULL CHECK (TIER IN ('NMS_TIER_1', 'NMS_TIER_2', 'OTC')),
+    SYMBOL VARCHAR(16) NOT NULL CHECK (                 -- symbol rule: see the header
+        LENGTH(SYMBOL) BETWEEN 1 AND 16
+        AND SUBSTR(SYMBOL || 'A', 1, 1) NOT IN ('.', '/', '-')
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 1, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 2, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 3, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 4, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 5, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 6, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 7, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 8, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 9, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 10, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 11, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 12, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 13, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 14, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 15, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+        AND LOCATE(CAST(SUBSTR(SYMBOL || 'AAAAAAAAAAAAAAAA', 16, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./-') > 0
+    ),
+    MPID VARCHAR(4) NOT NULL CHECK (                     -- MPID rule: see the header
+        LENGTH(MPID) = 4
+        AND LOCATE(CAST(SUBSTR(MPID || 'AAAA', 1, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789') > 0
+        AND LOCATE(CAST(SUBSTR(MPID || 'AAAA', 2, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789') > 0
+        AND LOCATE(CAST(SUBSTR(MPID || 'AAAA', 3, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789') > 0
+        AND LOCATE(CAST(SUBSTR(MPID || 'AAAA', 4, 1) AS VARCHAR(1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789') > 0
+    ),
+    ISSUE_NAME VARCHAR(200),
+    MARKET_PARTICIPANT_NAME VARCHAR(200),
+    TOTAL_VOLUME BIGINT NOT NULL CHECK (TOTAL_VOLUME >= 0),            -- shares
+    TRADE_COUNT BIGINT NOT NULL CHECK (TRADE_COUNT >= 0),              -- trades
+    SOURCE_LAST_UPDATE_DATE DATE,                                      -- FINRA lastUpdateDate
+    CALC_NAME VARCHAR(64) NOT NULL,
+    CALC_VERSION VARCHAR(32) NOT NULL,
+    CAPTURE_ID VARCHAR(64) NOT NULL REFERENCES FINRA_OTC_TRANSPARENCY_CAPTURES (CAPTURE_ID),
+    CAPTURED_AT TIMESTAMP NOT NULL,
+    EXECUTION_ID VARCHAR(64) NOT NULL,
+    BATCH_ID VARCHAR(64),
+    CALCULATED_AT TIMESTAMP NOT NULL,
+    UNIQUE (WEEK_ENDING, TIER, SYMBOL, MPID, CALC_NAME, CALC_VERSION, CAPTURE_ID)
+);
+
+-- Standard index set (seed 000 "Index Design Patterns"); the latest index also
+-- carries calc name and version so the *_LATEST views seek instead of scanning.
+CREATE INDEX IDX_FOTC_VENUE_VOL_CAPTURE ON FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_VOLUME (WEEK_ENDING, TIER, CAPTURE_ID);
+CREATE INDEX IDX_FOTC_VENUE_VOL_SYMBOL ON FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_VOLUME (SYMBOL, WEEK_ENDING, TIER);
+CREATE INDEX IDX_FOTC_VENUE_VOL_LATEST ON FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_VOLUME (WEEK_ENDING, TIER, CALC_NAME, CALC_VERSION, CAPTURED_AT DESC, CAPTURE_ID DESC);
+
+-- Current version, newest capture per (week, tier); capture_id breaks captured_at ties.
+-- The SQLite view keeps the rows whose capture is the first by captured_at DESC,
+-- capture_id DESC (ORDER BY ... LIMIT 1 in a correlated subquery, which Derby does not
+-- accept); here the same capture is MAX(CAPTURE_ID) among the rows at MAX(CAPTURED_AT),
+-- with nested correlated MAX subqueries that DB2 and Derby both accept.
+-- IDX_FOTC_VENUE_VOL_LATEST serves both subqueries.
+CREATE VIEW FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_VOLUME_LATEST AS
+SELECT T.*
+FROM FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_VOLUME AS T
+WHERE T.CALC_NAME = 'weekly_symbol_venue_volume' AND T.CALC_VERSION = 'v1'
+  AND T.CAPTURE_ID = (
+    SELECT MAX(C.CAPTURE_ID) FROM FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_VOLUME AS C
+    WHERE C.WEEK_ENDING = T.WEEK_ENDING AND C.TIER = T.TIER
+      AND C.CALC_NAME = T.CALC_NAME AND C.CALC_VERSION = T.CALC_VERSION
+      AND C.CAPTURED_AT = (
+        SELECT MAX(D.CAPTURED_AT) FROM FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_VOLUME AS D
+        WHERE D.WEEK_ENDING = T.WEEK_ENDING AND D.TIER = T.TIER
+          AND D.CALC_NAME = T.CALC_NAME AND D.CALC_VERSION = T.CALC_VERSION));
+
+-- spine:db2-only COMMENT ON: DB2 catalog remarks for DBAs; Derby has no COMMENT statement
+COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_VOLUME IS 'FINRA OTC weekly volume per (week, tier, symbol, venue MPID) and capture; calc weekly_symbol_venue_volume. Read the newest capture through the _LATEST view.';

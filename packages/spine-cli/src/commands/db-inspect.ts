@@ -16,7 +16,8 @@ import { printRefusal, printVerify } from './db-report.js';
  */
 export async function openForInspection(context: CommandContext): Promise<{ db: SpineDb; exists: boolean }> {
   const exists = databaseExists(context);
-  const db = await openSpineDb({ target: exists ? context.target : ':memory:', readonly: exists && context.target !== ':memory:' && !context.target.includes('://') });
+  // Read-only: a server schema that does not exist yet reads as empty and is not created (it is, by `migrate`).
+  const db = await openSpineDb({ target: exists ? context.target : ':memory:', readonly: exists && context.target !== ':memory:' });
   return { db, exists };
 }
 

@@ -27,7 +27,7 @@ export interface PgSession {
 export interface PgBackend {
   acquire(): Promise<PgSession>;
   end(): Promise<void>;
-  /** A new backend on another schema of the same database (for scratch replays). */
+  /** A new, writable backend on another schema of the same database (for scratch replays, also of a read-only database). */
   withSchema(schema: string): Promise<PgBackend>;
   /** The lock that serialises migration runs on this schema (see {@link acquirePostgresMigrationLock}); `target` names the database in messages. */
   migrationLock(target: string, options: MigrationLockOptions): Promise<MigrationLock>;
@@ -94,7 +94,7 @@ export async function poolBackend(connectionString: string, settings: PgSessionS
       };
     },
     end: () => pool.end(),
-    withSchema: (other) => poolBackend(connectionString, { ...settings, schema: other }, applicationName),
+    withSchema: (other) => poolBackend(connectionString, { ...settings, schema: other, readonly: false }, applicationName),
     migrationLock: (target, options) => acquirePostgresMigrationLock(backend, target, options),
   };
   return backend;
@@ -166,7 +166,7 @@ export async function pgliteBackend(name: string, settings: PgSessionSettings): 
     async end() {
       // The instance is shared by name; it lives as long as the process.
     },
-    withSchema: (other) => pgliteBackend(name, { ...settings, schema: other }),
+    withSchema: (other) => pgliteBackend(name, { ...settings, schema: other, readonly: false }),
     // PGlite lives inside this process (like SQLite's :memory:): no other process can migrate it, and
     // a lock session would hold the one shared connection that the migration itself needs.
     migrationLock: async () => ({ release: async () => undefined }),

@@ -129,15 +129,8 @@ export async function openPostgresDialect(target: PostgresTarget, options: Postg
   let backend: PgBackend;
   try {
     backend = target.kind === 'server' ? await poolBackend(target.connection, settings, `spine pid ${process.pid}`) : await pgliteBackend(target.connection, settings);
-    const probe = await backend.acquire();
-    try {
-      if (target.schema !== null && settings.readonly) {
-        const found = await probe.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [target.schema]);
-        if (found.rows.length === 0) throw new Error(`schema ${target.schema} does not exist`);
-      }
-    } finally {
-      probe.release();
-    }
+    // Connect once now, so that a wrong URL fails here with DB_OPEN_FAILED rather than at the first query.
+    (await backend.acquire()).release();
   } catch (error) {
     throw new SpineError(ErrorCode.DB_OPEN_FAILED, `Cannot open PostgreSQL database ${target.display}: ${errorMessage(error)}`, {
       hint: 'Check the URL, that the server runs (pg_lsclusters) and accepts this user.',

@@ -196,9 +196,13 @@ export function openBaselineDb(path) {
   return db;
 }
 
-/** Runs one raw SQL statement through the SpineDb's own connection (Kysely compiled query). */
-async function rawQuery(db, sql) {
-  const result = await db.kysely.executeQuery({ sql, parameters: [], query: { kind: 'RawNode', sqlFragments: [sql], parameters: [] }, queryId: { queryId: 'bench' } });
+/**
+ * Runs one raw SQL statement through the SpineDb's own connection (Kysely
+ * compiled query), with `parameters` bound to its placeholders (`?` on SQLite,
+ * `$1`, `$2`, … on PostgreSQL). Returns the rows.
+ */
+export async function rawQuery(db, sql, parameters = []) {
+  const result = await db.kysely.executeQuery({ sql, parameters, query: { kind: 'RawNode', sqlFragments: [sql], parameters: [] }, queryId: { queryId: 'bench' } });
   return result.rows;
 }
 

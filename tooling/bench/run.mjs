@@ -8,6 +8,15 @@
 //   noop-migrate     migrate() at head vs. open + SELECT * FROM _migrations        (migrations.mjs)
 //   status-1000      status() of 1,000 migrations vs. reading the files + ledger  (migrations.mjs)
 //   backup-1gb       databaseBackups().create() of a >1 GiB file vs. cp           (backup.mjs)
+//   finra-pipeline-postgres  runPipeline on PostgreSQL vs. on SQLite            (finra-pipeline-postgres.mjs)
+//   copy-vs-psql     insertRows (COPY) of a sample file on PostgreSQL vs. psql \copy (copy-vs-psql.mjs)
+//   latest-lookup-5m a symbol's history from the *_latest views of 5M rows vs. the base
+//                    tables, SQLite and PostgreSQL                               (latest-lookup-5m.mjs)
+//
+// The PostgreSQL benchmarks use the server in SPINE_BENCH_PG_URL (default
+// postgres://postgres@127.0.0.1:5432/test), each in its own spine_bench_<random>
+// schemas, dropped at the end; they are skipped, with a line saying so, when the
+// server cannot be reached (postgres.mjs).
 //
 // Nothing asserts on timing. The exit code is 1 when a benchmark's code under
 // test does not work (or its setup fails; the others still run), 2 for a bad
@@ -16,18 +25,21 @@
 // Usage: node run.mjs [--runs N] [--warmup N] [--backup-runs N] [--quick] [--only NAME[,NAME…]]
 //   --runs, --warmup  measured / warm-up rounds of every benchmark but backup-1gb (defaults per benchmark)
 //   --backup-runs     measured rounds of backup-1gb (default 3)
-//   --quick           skip backup-1gb
+//   --quick           skip backup-1gb and latest-lookup-5m
 //   --only            run only the named benchmarks
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backup1gb } from './backup.mjs';
+import { copyVsPsql } from './copy-vs-psql.mjs';
 import { finraPipeline } from './finra-pipeline.mjs';
+import { finraPipelinePostgres } from './finra-pipeline-postgres.mjs';
+import { latestLookup5m } from './latest-lookup-5m.mjs';
 import { BenchFailure, UsageError, flagOption, intOption, listOption } from './lib.mjs';
 import { benchmarks as migrationBenchmarks } from './migrations.mjs';
 
-const BENCHMARKS = [finraPipeline, ...migrationBenchmarks, backup1gb];
+const BENCHMARKS = [finraPipeline, ...migrationBenchmarks, backup1gb, finraPipelinePostgres, copyVsPsql, latestLookup5m];
 const VALUE_OPTIONS = ['--runs', '--warmup', '--backup-runs', '--only'];
 const FLAG_OPTIONS = ['--quick'];
 

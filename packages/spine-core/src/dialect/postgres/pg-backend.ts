@@ -18,8 +18,8 @@ export interface PgSession {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<PgResult<R>>;
   /** Runs SQL without parameters through the simple query protocol: a script of several statements is fine. */
   exec(text: string): Promise<void>;
-  /** `COPY <table> (<columns>) FROM STDIN (FORMAT csv)` with `csv` as the data; returns rows copied. */
-  copyCsv(copySql: string, csv: string): Promise<number>;
+  /** `COPY <table> (<columns>) FROM STDIN (FORMAT csv)` with the CSV text in `chunks` as the data; returns rows copied. */
+  copyCsv(copySql: string, chunks: Iterable<string>): Promise<number>;
   release(): void;
 }
 
@@ -48,6 +48,8 @@ export interface PgSessionSettings {
 /** `SET`-able parameters for the settings (search_path is handled apart, as it needs the schema to exist). */
 function settingPairs(settings: PgSessionSettings): [string, string][] {
   return [
+    // Instants print in UTC (read back as ISO-8601 UTC text, as SQLite stores them).
+    ['TimeZone', 'UTC'],
     ['lock_timeout', String(Math.max(0, Math.trunc(settings.lockTimeoutMs)))],
     ['default_transaction_read_only', settings.readonly ? 'on' : 'off'],
     ...(settings.schema === null ? [] : ([['search_path', quoteIdent(settings.schema)]] as [string, string][])),
@@ -85,9 +87,9 @@ export async function poolBackend(connectionString: string, settings: PgSessionS
         async exec(text) {
           await client.query(text);
         },
-        async copyCsv(copySql, csv) {
+        async copyCsv(copySql, chunks) {
           const stream = client.query(copyFrom(copySql));
-          await pipeline(Readable.from([csv]), stream);
+          await pipeline(Readable.from(chunks), stream);
           return Number(stream.rowCount ?? 0);
         },
         release: () => client.release(),
@@ -155,9 +157,9 @@ export async function pgliteBackend(name: string, settings: PgSessionSettings): 
         async exec(text) {
           await db.exec(text);
         },
-        async copyCsv(copySql, csv) {
+        async copyCsv(copySql, chunks) {
           const fromBlob = copySql.replace(/FROM STDIN/i, "FROM '/dev/blob'");
-          const result = await db.query(fromBlob, [], { blob: new Blob([csv]) });
+          const result = await db.query(fromBlob, [], { blob: new Blob([...chunks]) });
           return result.affectedRows ?? 0;
         },
         release,

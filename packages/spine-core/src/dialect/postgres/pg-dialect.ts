@@ -10,7 +10,7 @@ import { postgresBackups } from './pg-backups.js';
 import { PgConnection, PgDriver } from './pg-driver.js';
 import { postgresChecks, postgresIntrospector } from './pg-introspector.js';
 import { loadPostgresParser, splitPostgresStatements } from './pg-statements.js';
-import { csvRows } from './pg-values.js';
+import { csvChunks } from './pg-values.js';
 import { ledgerDdl } from '../../migrations/ledger-ddl.js';
 
 const POSTGRES_CAPABILITIES: DialectCapabilities = {
@@ -83,12 +83,16 @@ function createExecutor(kysely: Kysely<any>): SqlExecutor {
     async insertRows(table: string, columns: readonly string[], rows: Iterable<readonly SqlValue[]>): Promise<number> {
       const columnList = columns.map((c) => quoteIdentifier(c, 'column')).join(', ');
       const copySql = `COPY ${quoteIdentifier(table, 'table')} (${columnList}) FROM STDIN WITH (FORMAT csv)`;
-      const csv = csvRows(rows);
-      if (csv === '') return 0;
+      const chunks = csvChunks(rows);
+      const first = chunks.next();
+      if (first.done) return 0;
       // COPY runs on the connection of the executor: inside a transaction, the transaction's own connection.
       return kysely.getExecutor().provideConnection(async (connection) => {
         const { session } = connection as PgConnection;
-        const copied = await session.copyCsv(copySql, csv);
+        const copied = await session.copyCsv(copySql, (function* () {
+          yield first.value;
+          yield* chunks;
+        })());
         // A bulk load leaves the planner's statistics behind (autovacuum analyzes later, if at all before the
         // next query): without them it misjudges the very next reads of the table (seen: 17 s instead of ms).
         if (copied >= ANALYZE_AFTER_ROWS) await session.exec(`ANALYZE ${quoteIdentifier(table, 'table')}`);

@@ -17,7 +17,21 @@ export const PG_OID = {
   jsonb: 3802,
 } as const;
 
-const toIso = (text: string) => new Date(text.includes('T') || /[+-]\d\d(:\d\d)?$|Z$/.test(text) ? text : `${text}Z`).toISOString();
+/** `2025-11-14 12:34:56[.789123]+00` (or without zone): what sessions in time zone UTC print. */
+const UTC_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(?:\+00)?$/;
+
+/**
+ * A PostgreSQL timestamp as `toISOString()` prints it (milliseconds, `Z`).
+ * Sessions run in UTC, so the text is rearranged without a Date (the
+ * fast path, per value read); anything else goes through Date.
+ */
+function toIso(text: string): string {
+  const utc = UTC_TIMESTAMP.exec(text);
+  if (utc) return `${utc[1]}T${utc[2]}.${(utc[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
+  const date = new Date(text.includes('T') || /[+-]\d\d(:\d\d)?$|Z$/.test(text) ? text : `${text}Z`);
+  // 'infinity', BC dates: no ISO instant to give, so the server's text is kept.
+  return Number.isNaN(date.getTime()) ? text : date.toISOString();
+}
 
 /** Text parsers by OID, for `pg` (`types.getTypeParser`) and PGlite (`parsers`). */
 export const PG_TEXT_PARSERS: Readonly<Record<number, (text: string) => unknown>> = {
@@ -42,9 +56,21 @@ export function csvField(value: unknown): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
-/** Rows as CSV text for COPY, one line per row. */
-export function csvRows(rows: Iterable<readonly unknown[]>): string {
-  let out = '';
-  for (const row of rows) out += `${row.map(csvField).join(',')}\n`;
-  return out;
+/** Size of the CSV chunks handed to COPY, in characters. */
+const CSV_CHUNK_CHARS = 256 * 1024;
+
+/**
+ * Rows as CSV text for COPY, one line per row, in chunks of about 256 KiB:
+ * a load of any size streams without ever being one (too long) string.
+ */
+export function* csvChunks(rows: Iterable<readonly unknown[]>): Generator<string> {
+  let chunk = '';
+  for (const row of rows) {
+    chunk += `${row.map(csvField).join(',')}\n`;
+    if (chunk.length >= CSV_CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
 }

@@ -12,6 +12,8 @@
 //   copy-vs-psql     insertRows (COPY) of a sample file on PostgreSQL vs. psql \copy (copy-vs-psql.mjs)
 //   latest-lookup-5m a symbol's history from the *_latest views of 5M rows vs. the base
 //                    tables, SQLite and PostgreSQL                               (latest-lookup-5m.mjs)
+//   risk-indexes     the risk state database's queries and writes with the v2 analytics
+//                    indexes vs. the v1 schema without them, 1.6M rows           (risk-indexes.mjs)
 //
 // The PostgreSQL benchmarks use the server in SPINE_BENCH_PG_URL (default
 // postgres://postgres@127.0.0.1:5432/test), each in its own spine_bench_<random>
@@ -25,7 +27,7 @@
 // Usage: node run.mjs [--runs N] [--warmup N] [--backup-runs N] [--quick] [--only NAME[,NAME…]]
 //   --runs, --warmup  measured / warm-up rounds of every benchmark but backup-1gb (defaults per benchmark)
 //   --backup-runs     measured rounds of backup-1gb (default 3)
-//   --quick           skip backup-1gb and latest-lookup-5m
+//   --quick           skip backup-1gb, latest-lookup-5m and risk-indexes
 //   --only            run only the named benchmarks
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,8 +40,9 @@ import { finraPipelinePostgres } from './finra-pipeline-postgres.mjs';
 import { latestLookup5m } from './latest-lookup-5m.mjs';
 import { BenchFailure, UsageError, flagOption, intOption, listOption } from './lib.mjs';
 import { benchmarks as migrationBenchmarks } from './migrations.mjs';
+import { riskIndexes } from './risk-indexes.mjs';
 
-const BENCHMARKS = [finraPipeline, ...migrationBenchmarks, backup1gb, finraPipelinePostgres, copyVsPsql, latestLookup5m];
+const BENCHMARKS = [finraPipeline, ...migrationBenchmarks, backup1gb, finraPipelinePostgres, copyVsPsql, latestLookup5m, riskIndexes];
 const VALUE_OPTIONS = ['--runs', '--warmup', '--backup-runs', '--only'];
 const FLAG_OPTIONS = ['--quick'];
 

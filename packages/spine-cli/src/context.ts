@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ErrorCode, Migrator, SpineError, coreMigrationSource, loadConfig, migratorOptionsFromConfig, openSpineDb, parseTier, resolveDatabaseTarget } from '@market-spine/core';
+import { ErrorCode, Migrator, SpineError, coreMigrationSource, loadConfig, migratorOptionsFromConfig, openSpineDb, parseTier, readLedger, resolveDatabaseTarget } from '@market-spine/core';
 import type { LoadedConfig, MigrationSource, MigratorOptions, SpineDb, Tier } from '@market-spine/core';
 import { finraMigrationSource } from '@market-spine/domains-finra';
 import type { FinraTables } from '@market-spine/domains-finra';
+import { riskMigrationSource } from '@market-spine/domains-risk';
 import { colors, println } from './output.js';
 import type { CliIo } from './output.js';
 
@@ -13,9 +14,22 @@ export interface GlobalOptions {
   readonly config?: string;
 }
 
-/** The migration sources of every installed package, in any order (the engine orders them). */
+/** The market-data database's packages (core and FINRA), in any order (the engine orders them). */
 export function migrationSources(): MigrationSource[] {
   return [coreMigrationSource(), finraMigrationSource()];
+}
+
+/**
+ * The packages a database holds, from its ledger: the risk manager's state
+ * database (seeds 002/004) is a database of its own whose ledger names only
+ * domains-risk; any other database — new ones included — is the market-data
+ * database of core and FINRA.
+ */
+export async function migrationSourcesFor(db: SpineDb): Promise<MigrationSource[]> {
+  const risk = riskMigrationSource();
+  const packages = new Set((await readLedger(db)).map((row) => row.package));
+  if (!packages.has(risk.packageName)) return migrationSources();
+  return [risk, ...migrationSources().filter((source) => packages.has(source.packageName))];
 }
 
 /** The configuration and database a command works on. */
@@ -41,10 +55,14 @@ export function databaseExists(context: CommandContext): boolean {
   return context.target === ':memory:' || context.target.includes('://') || existsSync(context.target);
 }
 
-/** Migrator options for a command: the config's, with `--tier` / `--allow-out-of-order` on top. */
-export function migratorOptions(context: CommandContext, overrides: { tier?: string; allowOutOfOrder?: boolean } = {}): MigratorOptions {
+/**
+ * Migrator options for a command on `db`: the config's, for the packages the
+ * database holds ({@link migrationSourcesFor}), with `--tier` /
+ * `--allow-out-of-order` on top.
+ */
+export async function migratorOptions(context: CommandContext, db: SpineDb, overrides: { tier?: string; allowOutOfOrder?: boolean } = {}): Promise<MigratorOptions> {
   return {
-    ...migratorOptionsFromConfig(context.loaded.config, migrationSources()),
+    ...migratorOptionsFromConfig(context.loaded.config, await migrationSourcesFor(db)),
     ...(overrides.tier === undefined ? {} : { tier: parseTier(overrides.tier) }),
     allowOutOfOrder: overrides.allowOutOfOrder ?? false,
   };
@@ -67,7 +85,7 @@ export async function openForCommand(context: CommandContext, mode: 'read' | 'wr
   }
   const db = await openSpineDb<FinraTables>({ target: context.target, readonly: mode === 'read' });
   try {
-    const status = await new Migrator(db, migratorOptions(context)).status();
+    const status = await new Migrator(db, await migratorOptions(context, db)).status();
     const future = status.entries.filter((e) => e.state === 'future').map((e) => e.id);
     if (future.length > 0) {
       const message = `${context.target} was migrated by a newer version of Market Spine (unknown migrations: ${future.join(', ')}).`;

@@ -19,7 +19,7 @@ export const ExitCode = {
 /** One of {@link ExitCode}'s values. */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-const DATABASE_CODES: ReadonlySet<string> = new Set([ErrorCode.DB_OPEN_FAILED, ErrorCode.SCHEMA_NOT_MIGRATED, ErrorCode.MIGRATION_FUTURE]);
+const DATABASE_CODES: ReadonlySet<string> = new Set([ErrorCode.DB_OPEN_FAILED, ErrorCode.SCHEMA_NOT_MIGRATED, ErrorCode.MIGRATION_FUTURE, ErrorCode.DB_IN_USE]);
 const FAILED_CODES: ReadonlySet<string> = new Set([
   ErrorCode.MIGRATION_FAILED,
   ErrorCode.MIGRATION_CHECKSUM_MISMATCH,

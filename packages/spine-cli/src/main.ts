@@ -3,6 +3,7 @@ import { errorMessage, isSpineError } from '@market-spine/core';
 import { registerDbCommands } from './commands/db.js';
 import { registerFinraCommands } from './commands/finra.js';
 import { registerQualityCommands } from './commands/quality.js';
+import { registerRiskCommands } from './commands/risk.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import type { ExitCode as Exit } from './exit-codes.js';
 import { colors, println } from './output.js';
@@ -35,6 +36,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<Exit> 
   registerDbCommands(program, io, setExit);
   registerFinraCommands(program, io, setExit);
   registerQualityCommands(program, io, setExit);
+  registerRiskCommands(program, io, setExit);
 
   try {
     await program.parseAsync([...args], { from: 'user' });

@@ -57,6 +57,8 @@ export const ErrorCode = {
   CONFIRMATION_REQUIRED: 'CONFIRMATION_REQUIRED',
   /** The dialect cannot do what was asked (e.g. a file backup of a server database). */
   UNSUPPORTED: 'UNSUPPORTED',
+  /** A record (order, trade, quote, position, enforcement log) failed its model's validation; names the field. */
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
 } as const;
 
 /** One of {@link ErrorCode}'s values. */

@@ -77,7 +77,7 @@ export function registerBackupCommands(db: Command, io: CliIo, setExit: (code: E
       const result = await databaseBackups(context.target).restore(backupPath);
       const spine = await openSpineDb({ target: context.target, readonly: true });
       try {
-        const status = await new Migrator(spine, migratorOptions(context)).status();
+        const status = await new Migrator(spine, await migratorOptions(context, spine)).status();
         if (options.json) return printJson(io, { ...result, status });
         const c = colors(io);
         println(io.stdout, `${c.green('✓')} Restored ${context.target} from ${result.restoredFrom} (integrity ok).`);

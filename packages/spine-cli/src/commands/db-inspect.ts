@@ -1,7 +1,7 @@
-import { ErrorCode, Migrator, SpineError, db2Plan, openSpineDb } from '@market-spine/core';
+import { ErrorCode, Migrator, SpineError, db2Plan, migratorOptionsFromConfig, openSpineDb, parseTier } from '@market-spine/core';
 import type { SpineDb } from '@market-spine/core';
 import type { Command } from 'commander';
-import { commandContext, databaseExists, migratorOptions } from '../context.js';
+import { commandContext, databaseExists, migrationSources, migratorOptions } from '../context.js';
 import type { CommandContext, GlobalOptions } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ExitCode as Exit } from '../exit-codes.js';
@@ -32,9 +32,11 @@ function printDb2Plan(io: CliIo, context: CommandContext, options: { to?: string
       hint: 'Use --dialect db2; SQLite and PostgreSQL plans come from the database itself (--db).',
     });
   }
-  const { sources, tier, features } = migratorOptions(context, options.tier === undefined ? {} : { tier: options.tier });
-  const plan = db2Plan({ sources, ...(tier === undefined ? {} : { tier }), ...(features === undefined ? {} : { features }), ...(options.to === undefined ? {} : { to: options.to }) });
-  if (options.json) return printJson(io, { dialect: 'db2', tier: tier ?? 'basic', statements: plan.statements, script: plan.script });
+  const { tier, features } = migratorOptionsFromConfig(context.loaded.config, []);
+  const sources = migrationSources();
+  const planTier = options.tier === undefined ? tier : parseTier(options.tier);
+  const plan = db2Plan({ sources, ...(planTier === undefined ? {} : { tier: planTier }), ...(features === undefined ? {} : { features }), ...(options.to === undefined ? {} : { to: options.to }) });
+  if (options.json) return printJson(io, { dialect: 'db2', tier: planTier ?? 'basic', statements: plan.statements, script: plan.script });
   io.stdout.write(plan.script);
 }
 
@@ -48,7 +50,7 @@ export function registerInspectCommands(db: Command, io: CliIo, setExit: (code: 
       const context = commandContext(command.optsWithGlobals<GlobalOptions>(), io);
       const { db: spine, exists } = await openForInspection(context);
       try {
-        const report = { ...(await new Migrator(spine, migratorOptions(context, options)).status()), location: context.target, exists };
+        const report = { ...(await new Migrator(spine, await migratorOptions(context, spine, options)).status()), location: context.target, exists };
         if (options.json) return printJson(io, report);
         println(io.stdout, `Database ${report.location} (${report.dialect}, tier ${report.tier})${exists ? '' : ' — does not exist yet'}`);
         println(
@@ -80,7 +82,7 @@ export function registerInspectCommands(db: Command, io: CliIo, setExit: (code: 
       if (options.dialect !== undefined) return printDb2Plan(io, context, options);
       const { db: spine } = await openForInspection(context);
       try {
-        const plan = { ...(await new Migrator(spine, migratorOptions(context, options)).plan(options.to === undefined ? {} : { to: options.to })), location: context.target };
+        const plan = { ...(await new Migrator(spine, await migratorOptions(context, spine, options)).plan(options.to === undefined ? {} : { to: options.to })), location: context.target };
         setExit(plan.refusal ? ExitCode.FAILED : ExitCode.OK);
         if (options.json) return printJson(io, plan);
         const c = colors(io);
@@ -106,7 +108,7 @@ export function registerInspectCommands(db: Command, io: CliIo, setExit: (code: 
       const context = commandContext(command.optsWithGlobals<GlobalOptions>(), io);
       const { db: spine } = await openForInspection(context);
       try {
-        const result = await new Migrator(spine, migratorOptions(context, options)).validate();
+        const result = await new Migrator(spine, await migratorOptions(context, spine, options)).validate();
         setExit(result.status === 'valid' ? ExitCode.OK : ExitCode.FAILED);
         if (options.json) return printJson(io, result);
         const c = colors(io);
@@ -130,7 +132,7 @@ export function registerInspectCommands(db: Command, io: CliIo, setExit: (code: 
       }
       const { db: spine } = await openForInspection(context);
       try {
-        const result = await new Migrator(spine, migratorOptions(context)).verify();
+        const result = await new Migrator(spine, await migratorOptions(context, spine)).verify();
         setExit(result.status === 'ok' ? ExitCode.OK : ExitCode.FAILED);
         if (options.json) return printJson(io, result);
         printVerify(io, result);

@@ -59,7 +59,7 @@ export function registerSchemaCommands(db: Command, io: CliIo, setExit: (code: E
       const inspection = await openForInspection(context);
       let plan: MigrationPlan;
       try {
-        plan = await new Migrator(inspection.db, migratorOptions(context, options)).plan(options.to === undefined ? {} : { to: options.to });
+        plan = await new Migrator(inspection.db, await migratorOptions(context, inspection.db, options)).plan(options.to === undefined ? {} : { to: options.to });
       } finally {
         await inspection.db.close();
       }
@@ -74,7 +74,7 @@ export function registerSchemaCommands(db: Command, io: CliIo, setExit: (code: E
       const spine = await openSpineDb({ target: context.target });
       const c = colors(io);
       try {
-        const migrator = new Migrator(spine, migratorOptions(context, options));
+        const migrator = new Migrator(spine, await migratorOptions(context, spine, options));
         const hook = backupHook(io, spine, context, options, (range) => `pre-migrate-${range.at(-1)?.id ?? 'head'}`);
         const result = await migrator.migrate({
           ...(options.to === undefined ? {} : { to: options.to }),
@@ -121,7 +121,7 @@ export function registerSchemaCommands(db: Command, io: CliIo, setExit: (code: E
       const spine = await openSpineDb({ target: context.target });
       const c = colors(io);
       try {
-        const migrator = new Migrator(spine, migratorOptions(context));
+        const migrator = new Migrator(spine, await migratorOptions(context, spine));
         const go = await confirm(io, `Roll back ${options.steps === undefined ? `to ${String(options.to)}` : `${options.steps} migration(s)`} on ${spine.location}? Down scripts drop tables and their data.`, {
           required: context.loaded.config.database.migration.require_confirmation,
           yes: options.yes ?? false,
@@ -167,7 +167,7 @@ export function registerSchemaCommands(db: Command, io: CliIo, setExit: (code: E
           setExit(ExitCode.FAILED);
           return;
         }
-        const result = await new Migrator(spine, migratorOptions(context)).baseline({ to: options.to });
+        const result = await new Migrator(spine, await migratorOptions(context, spine)).baseline({ to: options.to });
         if (options.json) printJson(io, result);
         else if (result.status === 'refused') printRefusal(io, result);
         else println(io.stdout, `${colors(io).green('✓')} Baselined ${result.baselined.length} migration(s): ${result.baselined.join(', ')}.`);
@@ -186,7 +186,7 @@ export function registerSchemaCommands(db: Command, io: CliIo, setExit: (code: E
       const context = commandContext(command.optsWithGlobals<GlobalOptions>(), io);
       const spine = await openSpineDb({ target: context.target });
       try {
-        const result = await new Migrator(spine, migratorOptions(context)).repair(id, options.reason);
+        const result = await new Migrator(spine, await migratorOptions(context, spine)).repair(id, options.reason);
         if (options.json) printJson(io, result);
         else if (result.status === 'refused') printRefusal(io, result);
         else if (result.status === 'unchanged') println(io.stdout, `${id} already has the checksum of its script; nothing to repair.`);

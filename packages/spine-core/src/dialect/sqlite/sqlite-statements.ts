@@ -62,6 +62,9 @@ function createdObjects(node: Statement): SchemaObjectRef[] {
       return ref('view', entityName(node.name));
     case 'create_trigger_stmt':
       return ref('trigger', entityName(node.name));
+    case 'alter_table_stmt':
+      // ALTER TABLE a RENAME TO b creates b (and drops a, below).
+      return node.actions.items.flatMap((action) => (action.type === 'alter_action_rename' ? ref('table', entityName(action.newName)) : []));
     default:
       return [];
   }
@@ -82,6 +85,8 @@ function droppedObjects(node: Statement): SchemaObjectRef[] {
       return refs('view', node.views.items);
     case 'drop_trigger_stmt':
       return refs('trigger', [node.trigger]);
+    case 'alter_table_stmt':
+      return node.actions.items.some((action) => action.type === 'alter_action_rename') ? refs('table', [node.table]) : [];
     default:
       return [];
   }

@@ -1,0 +1,3 @@
+import { spineVitestConfig } from '../../tooling/vitest.preset.ts';
+
+export default spineVitestConfig;

@@ -249,6 +249,16 @@ describe('Migrator idempotent ADD COLUMN (SQLite)', () => {
 });
 
 describe('Migrator statement splitting (SQLite)', () => {
+  it('counts ALTER TABLE … RENAME TO as dropping the old name and creating the new one (what baseline checks)', async () => {
+    const db = await memoryDb();
+    const [create, rename] = db.dialect.splitStatements('CREATE TABLE t_v2 (id INTEGER);\nALTER TABLE t_v2 RENAME TO t;', 'rename.sql');
+    expect(create?.creates).toEqual([{ type: 'table', name: 't_v2' }]);
+    expect([rename?.drops, rename?.creates]).toEqual([[{ type: 'table', name: 't_v2' }], [{ type: 'table', name: 't' }]]);
+    const source = fixtureSource('rn', { 'basic/0001_swap.sql': 'CREATE TABLE t_v2 (id INTEGER);\nALTER TABLE t_v2 RENAME TO t;' });
+    await db.executor().exec('CREATE TABLE t (id INTEGER)');
+    expect(await new Migrator(db, { sources: [source] }).baseline({ to: 'rn/basic/0001_swap' })).toMatchObject({ status: 'ok' });
+  });
+
   it('keeps semicolons in strings, comments, quoted names and trigger bodies', async () => {
     const script = readFileSync(new URL('./fixtures/tokenizer-edge-cases.sql', import.meta.url), 'utf8');
     const db = await memoryDb();

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import type { CliRun } from './test-support/cli.js';
 import { SAMPLES_DIR } from '@market-spine/domains-finra';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from './exit-codes.js';
+import { CLI_VERSION } from './main.js';
 
 describe('spine CLI end to end on the bundled samples', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'spine-cli-'));
@@ -128,7 +129,8 @@ describe('the spine executable', () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'spine-cli-')), 'spine.db');
     // Run from the package folder, where tsx resolves; the database lives in a temp folder.
     const run = (...args: string[]) => spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', bin, ...args], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
-    expect(run('--version').stdout.trim()).toBe('0.1.0');
+    expect(run('--version').stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+    expect(CLI_VERSION).toMatch(/^\d+\.\d+\.\d+/);
     const missing = run('--db', dbPath, 'finra', 'weeks');
     expect(missing.status).toBe(ExitCode.DATABASE);
     expect(missing.stderr).toContain('No database at');

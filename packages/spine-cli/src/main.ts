@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { errorMessage, isSpineError } from '@market-spine/core';
 import { registerDbCommands } from './commands/db.js';
@@ -9,8 +10,8 @@ import type { ExitCode as Exit } from './exit-codes.js';
 import { colors, println } from './output.js';
 import type { CliIo } from './output.js';
 
-/** Version printed by `spine --version`. */
-export const CLI_VERSION = '0.1.0';
+/** Version printed by `spine --version`: this package's, as changesets set it (`package.json` is beside `src/` and `dist/`). */
+export const CLI_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * Runs `spine` with the given arguments (without `node` and the script) and

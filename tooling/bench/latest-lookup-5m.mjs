@@ -114,7 +114,7 @@ const scaled = (value, f) => Math.floor((value * f + 999) / 1000);
 const keepsRow = (week, i) => !week.recapture || i % 10 !== RECAPTURE_DROP_MOD10;
 
 /** The real rows of the three samples (valid symbol and MPID, shares >= 1, first of duplicate (symbol, MPID)), by sample. */
-function loadSamples() {
+export function loadSamples() {
   const files = sampleFiles();
   if (files.length !== 3) throw new Error(`expected 3 bundled sample files, found ${files.length}`);
   return files.map((path, s) => {
@@ -262,7 +262,7 @@ async function checkCounts(query, want) {
 // ---------------------------------------------------------------- plans
 
 /** EXPLAIN QUERY PLAN rows as an indented tree. */
-function sqlitePlanLines(rows) {
+export function sqlitePlanLines(rows) {
   const depth = new Map([[0, -1]]);
   return rows.map((r) => {
     const d = (depth.get(r.parent) ?? -1) + 1;

@@ -14,6 +14,10 @@
 //                    tables, SQLite and PostgreSQL                               (latest-lookup-5m.mjs)
 //   risk-indexes     the risk state database's queries and writes with the v2 analytics
 //                    indexes vs. the v1 schema without them, 1.6M rows           (risk-indexes.mjs)
+//   archive-1m       spine ops archive of old captures holding 1M+ rows vs. a plain
+//                    DELETE of the same rows + VACUUM, SQLite                    (archive-1m.mjs)
+//   asof-lookup-5m   a symbol's venue rows as of an instant (calcRowsAsOf), 5M rows with three
+//                    captures a week, by index vs. the same query NOT INDEXED    (asof-lookup-5m.mjs)
 //
 // The PostgreSQL benchmarks use the server in SPINE_BENCH_PG_URL (default
 // postgres://postgres@127.0.0.1:5432/test), each in its own spine_bench_<random>
@@ -27,12 +31,14 @@
 // Usage: node run.mjs [--runs N] [--warmup N] [--backup-runs N] [--quick] [--only NAME[,NAME…]]
 //   --runs, --warmup  measured / warm-up rounds of every benchmark but backup-1gb (defaults per benchmark)
 //   --backup-runs     measured rounds of backup-1gb (default 3)
-//   --quick           skip backup-1gb, latest-lookup-5m and risk-indexes
+//   --quick           skip backup-1gb, latest-lookup-5m, risk-indexes, asof-lookup-5m and archive-1m
 //   --only            run only the named benchmarks
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { asofLookup5m } from './asof-lookup-5m.mjs';
+import { archive1m } from './archive-1m.mjs';
 import { backup1gb } from './backup.mjs';
 import { copyVsPsql } from './copy-vs-psql.mjs';
 import { finraPipeline } from './finra-pipeline.mjs';
@@ -42,7 +48,7 @@ import { BenchFailure, UsageError, flagOption, intOption, listOption } from './l
 import { benchmarks as migrationBenchmarks } from './migrations.mjs';
 import { riskIndexes } from './risk-indexes.mjs';
 
-const BENCHMARKS = [finraPipeline, ...migrationBenchmarks, backup1gb, finraPipelinePostgres, copyVsPsql, latestLookup5m, riskIndexes];
+const BENCHMARKS = [finraPipeline, ...migrationBenchmarks, backup1gb, finraPipelinePostgres, copyVsPsql, latestLookup5m, riskIndexes, asofLookup5m, archive1m];
 const VALUE_OPTIONS = ['--runs', '--warmup', '--backup-runs', '--only'];
 const FLAG_OPTIONS = ['--quick'];
 

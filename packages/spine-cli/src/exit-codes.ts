@@ -29,6 +29,11 @@ const FAILED_CODES: ReadonlySet<string> = new Set([
   ErrorCode.MIGRATION_PARSE_FAILED,
   ErrorCode.MIGRATION_BAD_FILE,
   ErrorCode.REGISTRY_INVALID,
+  ErrorCode.ARCHIVE_FAILED,
+  ErrorCode.BUNDLE_ALREADY_APPLIED,
+  ErrorCode.BUNDLE_PREVIOUS_MISSING,
+  ErrorCode.BUNDLE_INVALID,
+  ErrorCode.BUNDLE_BUILD_REFUSED,
 ]);
 
 /** The exit code for an error code. */

@@ -26,7 +26,7 @@ describe('spine CLI end to end on the bundled samples', () => {
     const run = await spine(other, 'db', 'status', '--json');
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as { exists: boolean; counts: Record<string, number> };
-    expect(report).toMatchObject({ exists: false, counts: { pending: 14, applied: 0 } });
+    expect(report).toMatchObject({ exists: false, counts: { pending: 16, applied: 0 } });
     expect(existsSync(join(other, 'spine.db'))).toBe(false);
   });
 
@@ -37,7 +37,7 @@ describe('spine CLI end to end on the bundled samples', () => {
     expect(firstRun.stdout).toContain('INVALID_SYMBOL 1');
     expect(firstRun.stdout).toContain('2025-11-14 OTC: OTCN 82.19 %, OTCX 14.42 %, ARCA 3.07 %');
     const status = JSON.parse((await spine(cwd, 'db', 'status', '--json')).stdout) as { counts: Record<string, number> };
-    expect(status.counts).toMatchObject({ applied: 14, pending: 0 });
+    expect(status.counts).toMatchObject({ applied: 16, pending: 0 });
   });
 
   it('is idempotent: a second run loads nothing and exits 0', async () => {

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { errorMessage, isSpineError } from '@market-spine/core';
+import { registerBundleCommands } from './commands/bundle.js';
+import { registerCalcsCommands } from './commands/calcs.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerFinraCommands } from './commands/finra.js';
+import { registerOpsCommands } from './commands/ops.js';
 import { registerQualityCommands } from './commands/quality.js';
 import { registerRiskCommands } from './commands/risk.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
@@ -37,7 +40,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<Exit> 
   registerDbCommands(program, io, setExit);
   registerFinraCommands(program, io, setExit);
   registerQualityCommands(program, io, setExit);
+  registerOpsCommands(program, io, setExit);
+  registerCalcsCommands(program, io, setExit);
   registerRiskCommands(program, io, setExit);
+  registerBundleCommands(program, io, setExit);
 
   try {
     await program.parseAsync([...args], { from: 'user' });

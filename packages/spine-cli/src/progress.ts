@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { PipelineEvent } from '@market-spine/domains-finra';
+import type { ApiIngestEvent, PipelineEvent } from '@market-spine/domains-finra';
 import type { CliIo } from './output.js';
 
 /** A bar on stderr, only drawn on a terminal and not with `--json`, so pipes and logs stay clean. */
@@ -8,26 +8,50 @@ function bar(io: CliIo, enabled: boolean, format: string): cliProgress.SingleBar
   return new cliProgress.SingleBar({ stream: io.stderr, format, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
 }
 
-/** A progress bar for a pipeline run: one step per file ingested and per stage of each (week, tier). */
-export function pipelineProgress(io: CliIo, enabled: boolean): { onEvent: (event: PipelineEvent) => void; stop: () => void } {
+/**
+ * A bar of steps: `total` says how many steps an event plans (undefined for
+ * other events), `step` names the step an event completes (undefined when it
+ * completes none).
+ */
+function stepProgress<E>(io: CliIo, enabled: boolean, total: (event: E) => number | undefined, step: (event: E) => string | undefined): { onEvent: (event: E) => void; stop: () => void } {
   const b = bar(io, enabled, ' {bar} {value}/{total} {step}');
   if (!b) return { onEvent: () => undefined, stop: () => undefined };
   let started = false;
   return {
     onEvent(event) {
-      if (event.type === 'planned') {
-        b.start(event.files + event.stages, 0, { step: 'reading files' });
+      const planned = total(event);
+      if (planned !== undefined) {
+        b.start(planned, 0, { step: 'starting' });
         started = true;
-      } else if (started && event.type === 'file') {
-        b.increment({ step: `${event.status}: ${event.path.split('/').pop() ?? event.path}` });
-      } else if (started && event.type === 'stage') {
-        b.increment({ step: `${event.partitionKey} ${event.stage}` });
+        return;
       }
+      const done = started ? step(event) : undefined;
+      if (done !== undefined) b.increment({ step: done });
     },
     stop() {
       if (started) b.stop();
     },
   };
+}
+
+/** A progress bar for a pipeline run: one step per file ingested and per stage of each (week, tier). */
+export function pipelineProgress(io: CliIo, enabled: boolean): { onEvent: (event: PipelineEvent) => void; stop: () => void } {
+  return stepProgress<PipelineEvent>(
+    io,
+    enabled,
+    (event) => (event.type === 'planned' ? event.files + event.stages : undefined),
+    (event) => (event.type === 'file' ? `${event.status}: ${event.path.split('/').pop() ?? event.path}` : event.type === 'stage' ? `${event.partitionKey} ${event.stage}` : undefined),
+  );
+}
+
+/** A progress bar for an API file's load: one step per stage of each (week, tier). */
+export function apiIngestProgress(io: CliIo, enabled: boolean): { onEvent: (event: ApiIngestEvent) => void; stop: () => void } {
+  return stepProgress<ApiIngestEvent>(
+    io,
+    enabled,
+    (event) => (event.type === 'planned' ? event.steps : undefined),
+    (event) => (event.type === 'stage' ? `${event.partitionKey} ${event.stage}` : undefined),
+  );
 }
 
 /** A progress bar for a backup copy, in database pages. */

@@ -59,6 +59,20 @@ export const ErrorCode = {
   UNSUPPORTED: 'UNSUPPORTED',
   /** A record (order, trade, quote, position, enforcement log) failed its model's validation; names the field. */
   VALIDATION_FAILED: 'VALIDATION_FAILED',
+  /** A calculation wrote a row its table refuses (CHECK, NOT NULL, UNIQUE); names the calc and the row's business key; the write was rolled back. */
+  CALC_CONSTRAINT_VIOLATION: 'CALC_CONSTRAINT_VIOLATION',
+  /** A quarterly bundle's migrations are already in the database's ledger; nothing was applied. */
+  BUNDLE_ALREADY_APPLIED: 'BUNDLE_ALREADY_APPLIED',
+  /** A quarterly bundle needs the previous bundle's migrations, which the database lacks; nothing was applied. */
+  BUNDLE_PREVIOUS_MISSING: 'BUNDLE_PREVIOUS_MISSING',
+  /** A quarterly bundle's manifest, files or checksums do not agree with each other or with the packages' migrations. */
+  BUNDLE_INVALID: 'BUNDLE_INVALID',
+  /** A bundle cannot be built as asked: its folder exists, a newer bundle exists, or no migration is new since the previous one. */
+  BUNDLE_BUILD_REFUSED: 'BUNDLE_BUILD_REFUSED',
+  /** An archive file is unreadable, of an unknown format, or its rows do not match its header's counts and checksums; nothing was restored. */
+  ARCHIVE_INVALID: 'ARCHIVE_INVALID',
+  /** Archiving stopped before its deletions committed (export, verification or a delete failed); the database is unchanged and no archive file is left. */
+  ARCHIVE_FAILED: 'ARCHIVE_FAILED',
 } as const;
 
 /** One of {@link ErrorCode}'s values. */

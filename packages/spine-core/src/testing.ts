@@ -111,3 +111,5 @@ export async function closeTestDatabases(): Promise<void> {
     entry.cleanup();
   }
 }
+export { binaryUnavailable, databaseState, requireOrSkip, requireSqlClient, runSqlClient, sqlClientUnavailable } from './testing-bundles.js';
+export type { ComparableLedgerRow, DatabaseState, SqlClientRun } from './testing-bundles.js';

@@ -74,3 +74,42 @@ describe('rolling six-week metrics', () => {
     expect(rollingMetrics(['w1', 'w2'], history({ w1: 1, w2: 2 }), ['S'])[0]?.avg6wVolume).toBe(2);
   });
 });
+
+describe('rolling trend v2: the last week against the mean of the earlier weeks', () => {
+  const history = (volumes: Record<string, number>) => new Map([['S', new Map(Object.entries(volumes).map(([w, v]) => [w, { volume: v, trades: 1 }]))]]);
+  const both = (weeks: string[], volumes: Record<string, number>) =>
+    (['first_vs_last', 'last_vs_prior_mean'] as const).map((rule) => {
+      const m = rollingMetrics(weeks, history(volumes), ['S'], rule)[0];
+      return [m?.trendDirection, m?.trendPct];
+    });
+
+  it('is not decided by one unusual first week, where v1 is', () => {
+    // A 1,000-share first week, then 100 and 90: v1 says DOWN 91 %; against the mean of 1,000 and 100 (550) it is DOWN 83.64 %.
+    expect(both(['w1', 'w2', 'w3'], { w1: 1000, w2: 100, w3: 90 })).toEqual([['DOWN', '-91.00'], ['DOWN', '-83.64']]);
+    // A quiet first week (10), then 200 and 150: v1 says UP 1,400 %; against the mean of 10 and 200 (105) it is UP 42.86 %.
+    expect(both(['w1', 'w2', 'w3'], { w1: 10, w2: 200, w3: 150 })).toEqual([['UP', '1400.00'], ['UP', '42.86']]);
+    // 100, 300, then 190: v1 UP 90 %; against the mean 200 it is −5.00 %, FLAT (not below −5 %); 189 is −5.50 %, DOWN.
+    expect(both(['w1', 'w2', 'w3'], { w1: 100, w2: 300, w3: 190 })).toEqual([['UP', '90.00'], ['FLAT', '-5.00']]);
+    expect(both(['w1', 'w2', 'w3'], { w1: 100, w2: 300, w3: 189 })).toEqual([['UP', '89.00'], ['DOWN', '-5.50']]);
+  });
+
+  it('keeps the averages, the window and its completeness of v1', () => {
+    const weeks = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
+    const volumes = { w1: 7, w2: 0, w3: 13, w5: 40, w6: 21 };
+    const [v1, v2] = (['first_vs_last', 'last_vs_prior_mean'] as const).map((rule) => rollingMetrics(weeks, history(volumes), ['S'], rule)[0]);
+    expect({ ...v2, trendDirection: v1?.trendDirection, trendPct: v1?.trendPct }).toEqual(v1);
+    // Mean of 7, 0, 13, 0 (absent) and 40 is 12; 21 is 75 % above it.
+    expect(v2).toMatchObject({ trendDirection: 'UP', trendPct: '75.00', weeksInWindow: 6, isCompleteWindow: true });
+  });
+
+  it('has no trend percentage without an earlier week, or when the earlier weeks had no volume', () => {
+    expect(both(['w1'], { w1: 50 })).toEqual([['FLAT', '0.00'], ['FLAT', null]]);
+    expect(both(['w1', 'w2', 'w3'], { w3: 50 })).toEqual([['UP', null], ['UP', null]]);
+    expect(both(['w1', 'w2'], {})).toEqual([['FLAT', null], ['FLAT', null]]);
+  });
+
+  it('does not round the mean before dividing: 100, 101, 102 against 100.5 is +1.49 %', () => {
+    // (2 × 102 − 201) / 201 = 1.4925… %; a mean rounded to 101 would give 0.99 %.
+    expect(both(['w1', 'w2', 'w3'], { w1: 100, w2: 101, w3: 102 })[1]).toEqual(['FLAT', '1.49']);
+  });
+});

@@ -147,8 +147,16 @@ export function venueConcentration(rows: readonly VenueVolume[]): SymbolConcentr
   return out;
 }
 
-/** Trend of the rolling window (DESIGN.md: first vs last week, UP above +5 %, DOWN below −5 %). */
+/** Trend of the rolling window (DESIGN.md: UP above +5 %, DOWN below −5 %, else FLAT). */
 export type TrendDirection = 'UP' | 'DOWN' | 'FLAT';
+
+/**
+ * What the last week of a rolling window is compared with (the versions of
+ * CALCS `symbol_rolling_6w`): `first_vs_last` (v1, DESIGN.md) the window's
+ * first loaded week; `last_vs_prior_mean` (v2) the mean of the window's
+ * earlier loaded weeks.
+ */
+export type TrendRule = 'first_vs_last' | 'last_vs_prior_mean';
 
 /** One symbol's rolling six-week metrics. */
 export interface RollingMetrics {
@@ -160,7 +168,7 @@ export interface RollingMetrics {
   /** Average weekly trades over the loaded weeks, rounded half up to an integer. */
   readonly avg6wTrades: number;
   readonly trendDirection: TrendDirection;
-  /** (last − first) / first × 100, two decimals; null when the first week had no volume. */
+  /** (last − reference) / reference × 100, two decimals; null when there is no reference week or it had no volume. */
   readonly trendPct: string | null;
   /** Weeks of the tier loaded in the window (1–6). */
   readonly weeksInWindow: number;
@@ -178,11 +186,25 @@ export type WeeklyTotals = ReadonlyMap<string, { readonly volume: number; readon
  * tier's venues that week (FINRA lists only symbols with volume), so that
  * week counts as zero volume.
  *
+ * The trend compares the last week's volume with a reference (see
+ * {@link TrendRule}): (last − reference) / reference × 100, computed as
+ * (k·last − Σ reference weeks) / Σ reference weeks × 100 for k reference weeks,
+ * so the mean is never rounded. When the reference weeks had no volume the
+ * percentage is null and the direction UP if the last week traded, else
+ * FLAT; with no reference week at all (a one-week window under
+ * `last_vs_prior_mean`) the percentage is null and the direction FLAT.
+ *
  * @param loadedWeeks week_endings loaded for the tier within the window, oldest first, ending with the current week
  * @param history per symbol, its totals in the loaded weeks
  * @param symbols the symbols of the current week
+ * @param rule the trend's reference (default `first_vs_last`, v1)
  */
-export function rollingMetrics(loadedWeeks: readonly string[], history: ReadonlyMap<string, WeeklyTotals>, symbols: readonly string[]): RollingMetrics[] {
+export function rollingMetrics(
+  loadedWeeks: readonly string[],
+  history: ReadonlyMap<string, WeeklyTotals>,
+  symbols: readonly string[],
+  rule: TrendRule = 'first_vs_last',
+): RollingMetrics[] {
   const first = loadedWeeks[0];
   const last = loadedWeeks[loadedWeeks.length - 1];
   if (first === undefined || last === undefined) return [];
@@ -192,15 +214,16 @@ export function rollingMetrics(loadedWeeks: readonly string[], history: Readonly
     const at = (week: string) => weeks?.get(week) ?? { volume: 0, trades: 0 };
     const sumVolume = loadedWeeks.reduce((s, w) => s + at(w).volume, 0);
     const sumTrades = loadedWeeks.reduce((s, w) => s + at(w).trades, 0);
-    const firstVolume = at(first).volume;
     const lastVolume = at(last).volume;
+    const reference = (rule === 'first_vs_last' ? [first] : loadedWeeks.slice(0, -1)).map((w) => at(w).volume);
+    const referenceSum = reference.reduce((s, v) => s + v, 0);
     let trendDirection: TrendDirection;
     let trendPct: string | null;
-    if (firstVolume === 0) {
+    if (referenceSum === 0) {
       trendPct = null;
-      trendDirection = lastVolume > 0 ? 'UP' : 'FLAT';
+      trendDirection = lastVolume > 0 && reference.length > 0 ? 'UP' : 'FLAT';
     } else {
-      const pct = new Decimal(lastVolume - firstVolume).div(firstVolume).times(100);
+      const pct = new Decimal(reference.length * lastVolume - referenceSum).div(referenceSum).times(100);
       trendPct = pct.toFixed(2, Decimal.ROUND_HALF_UP);
       trendDirection = pct.gt(5) ? 'UP' : pct.lt(-5) ? 'DOWN' : 'FLAT';
     }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { SpineDb } from '@market-spine/core';
 import { CALCS } from './calcs.js';
 import type { TierVenueShare } from './calculations.js';
+import { API_SOURCE_TYPE } from './pipeline/api-ingest.js';
 import { stageRank } from './pipeline/stages.js';
 import type { Stage } from './pipeline/stages.js';
 import type { FinraTables } from './tables.js';
@@ -32,11 +33,13 @@ export interface WeekStatus {
   readonly sourceLocator: string;
 }
 
-/** Loaded weeks by (week, tier), newest week first. */
+/** Weeks loaded from venue files by (week, tier), newest week first (API symbol totals: `symbolTotalHistory`). */
 export async function listWeeks(db: SpineDb<FinraTables>): Promise<WeekStatus[]> {
   const captures = await db.kysely
     .selectFrom('finra_otc_transparency_captures as c')
     .selectAll('c')
+    // Venue files only: API symbol totals are listed by symbolTotalHistory (read-symbol-totals.ts).
+    .where('c.source_type', '<>', API_SOURCE_TYPE)
     .orderBy('c.week_ending', 'desc')
     .orderBy('c.tier')
     .orderBy('c.captured_at', 'desc')

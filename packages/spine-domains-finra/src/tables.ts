@@ -32,6 +32,8 @@ export interface CapturesTable extends WeekTier {
   source_bytes: number;
   source_format: string;
   source_last_update_date: string | null;
+  /** FINRA initialPublishedDate, earliest of the capture (API records, migration 0010); null for website exports. */
+  source_initial_published_date: string | null;
   lines_total: number;
   stage: 'INGESTED' | 'NORMALIZED' | 'AGGREGATED' | 'ROLLING' | 'SNAPSHOT';
   captured_at: string;
@@ -160,7 +162,31 @@ export interface ResearchSnapshotTable extends WeekTier, Lineage {
   quality_status: 'PASS' | 'WARN' | 'FAIL' | null;
 }
 
-/** The FINRA tables and their `*_latest` views (same row types), plus the core tables. */
+/**
+ * `…_weekly_symbol_total`: FINRA's weekly ATS totals per symbol from the Query API
+ * (summary type ATS_W_SMBL; calc weekly_symbol_total). Volume in shares, trades in
+ * trades, avg_trade_size in shares per trade, total_notional in USD as an exact
+ * decimal string; is_revision 0/1 (lastUpdateDate after initialPublishedDate).
+ */
+export interface WeeklySymbolTotalTable extends WeekTier, Lineage {
+  symbol: string;
+  summary_type_code: 'ATS_W_SMBL';
+  week_start_date: string;
+  issue_name: string | null;
+  product_type_code: string | null;
+  total_volume: number;
+  total_trades: number;
+  avg_trade_size: number | null;
+  total_notional: string | null;
+  initial_published_date: string;
+  source_last_update_date: string;
+  last_reported_date: string | null;
+  is_revision: number;
+  record_number: number;
+  record_hash: string;
+}
+
+/** The FINRA tables, their `*_latest` and `*_<version>_latest` views (same row types), plus the core tables. */
 export interface FinraTables extends CoreTables {
   finra_otc_transparency_captures: CapturesTable;
   finra_otc_transparency_raw: RawTable;
@@ -180,4 +206,20 @@ export interface FinraTables extends CoreTables {
   finra_otc_transparency_symbol_rolling_6w_latest: SymbolRolling6wTable;
   finra_otc_transparency_research_snapshot: ResearchSnapshotTable;
   finra_otc_transparency_research_snapshot_latest: ResearchSnapshotTable;
+  // One view per calc version, `<table>_<version>_latest` (migration 0009).
+  finra_otc_transparency_weekly_symbol_venue_volume_v1_latest: WeeklySymbolVenueVolumeTable;
+  finra_otc_transparency_symbol_summary_v1_latest: SymbolSummaryTable;
+  finra_otc_transparency_weekly_symbol_venue_share_v1_latest: WeeklySymbolVenueShareTable;
+  finra_otc_transparency_venue_share_v1_latest: VenueShareTable;
+  finra_otc_transparency_weekly_symbol_venue_concentration_hhi_v1_latest: ConcentrationHhiTable;
+  finra_otc_transparency_symbol_rolling_6w_v1_latest: SymbolRolling6wTable;
+  finra_otc_transparency_symbol_rolling_6w_v2_latest: SymbolRolling6wTable;
+  finra_otc_transparency_research_snapshot_v1_latest: ResearchSnapshotTable;
+  // FINRA Query API symbol totals and their rolling rows; views newest capture per (week, tier, symbol) (migration 0010).
+  finra_otc_transparency_weekly_symbol_total: WeeklySymbolTotalTable;
+  finra_otc_transparency_weekly_symbol_total_latest: WeeklySymbolTotalTable;
+  finra_otc_transparency_weekly_symbol_total_v1_latest: WeeklySymbolTotalTable;
+  finra_otc_transparency_symbol_total_rolling_6w: SymbolRolling6wTable;
+  finra_otc_transparency_symbol_total_rolling_6w_latest: SymbolRolling6wTable;
+  finra_otc_transparency_symbol_total_rolling_6w_v1_latest: SymbolRolling6wTable;
 }

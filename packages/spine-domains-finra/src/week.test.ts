@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFinraTier, tierFromAlias } from './tiers.js';
-import { deriveWeekEnding, parseWeekEnding, rollingWindow } from './week.js';
+import { deriveWeekEnding, parseWeekEnding, rollingWindow, weekEndingFromWeekStart } from './week.js';
 
 describe('week_ending derivation (DESIGN.md "Three clocks")', () => {
   it('maps the three OTC sample publication dates to the weeks ending 2025-11-14, -21 and -28', () => {
@@ -19,6 +19,13 @@ describe('week_ending derivation (DESIGN.md "Three clocks")', () => {
     // 2025-09-02 is the Tuesday after Labor Day.
     expect(deriveWeekEnding('2025-09-02', 'NMS_TIER_1')).toBe(deriveWeekEnding('2025-09-01', 'NMS_TIER_1'));
     expect(deriveWeekEnding('2025-09-02', 'NMS_TIER_1')).toBe('2025-08-15');
+  });
+
+  it("gives an API week (weekStartDate, a Monday) its Friday, and refuses other days", () => {
+    expect(weekEndingFromWeekStart('2023-09-25')).toBe(deriveWeekEnding('2023-10-16', 'NMS_TIER_1'));
+    expect(weekEndingFromWeekStart('2025-12-29')).toBe('2026-01-02');
+    expect(() => weekEndingFromWeekStart('2023-09-26')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('Not a Monday') }));
+    expect(() => weekEndingFromWeekStart('2023-02-30')).toThrow(/Not a Monday/);
   });
 
   it('does not subtract three days from lastUpdateDate (the original Python bug)', () => {

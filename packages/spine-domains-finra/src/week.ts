@@ -47,7 +47,24 @@ export function deriveWeekEnding(publicationDate: string, tier: FinraTier): stri
     throw new SpineError(ErrorCode.INVALID_ARGUMENT, `Not a calendar date: ${JSON.stringify(publicationDate)}.`);
   }
   const publicationMonday = date.subtract({ days: date.dayOfWeek - 1 });
-  return publicationMonday.subtract({ days: PUBLICATION_LAG_DAYS[tier] }).add({ days: 4 }).toString();
+  return weekEndingFromWeekStart(publicationMonday.subtract({ days: PUBLICATION_LAG_DAYS[tier] }).toString());
+}
+
+/**
+ * The week_ending of a FINRA week given by its Monday (the Query API's
+ * `weekStartDate`): that Monday + 4 days, the Friday — the same convention
+ * {@link deriveWeekEnding} applies to a website export's publication date.
+ *
+ * @param weekStartDate `YYYY-MM-DD`, a Monday
+ * @returns week_ending as `YYYY-MM-DD`
+ * @throws SpineError `INVALID_ARGUMENT` when the date is not a calendar date or not a Monday
+ */
+export function weekEndingFromWeekStart(weekStartDate: string): string {
+  const date = parseIsoDate(weekStartDate);
+  if (!date || date.dayOfWeek !== 1) {
+    throw new SpineError(ErrorCode.INVALID_ARGUMENT, `Not a Monday: ${JSON.stringify(weekStartDate)}; a FINRA week starts on Monday.`);
+  }
+  return date.add({ days: 4 }).toString();
 }
 
 /**

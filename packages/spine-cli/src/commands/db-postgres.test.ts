@@ -20,7 +20,7 @@ describe(`spine --db postgres://… (${postgres?.backend})`, () => {
     expect(run.stdout).toContain('2025-11-14 OTC: OTCN 82.19 %');
 
     const status = JSON.parse((await spine(cwd, '--db', db, 'db', 'status', '--json')).stdout) as { dialect: string; counts: { applied: number } };
-    expect(status).toMatchObject({ dialect: 'postgres', counts: { applied: 14 } });
+    expect(status).toMatchObject({ dialect: 'postgres', counts: { applied: 16 } });
     expect((await spine(cwd, '--db', db, 'db', 'verify')).code).toBe(0);
 
     const again = await spine(cwd, '--db', db, 'finra', 'run', SAMPLES_DIR);
@@ -46,7 +46,7 @@ describe('spine db plan --dialect db2', () => {
     expect(text.stdout).toContain('CREATE TABLE CORE_EXECUTIONS (');
     expect(text.stdout).toMatch(/CLOB\(1M\)/);
     expect(text.stdout).toMatch(/GENERATED ALWAYS AS IDENTITY/);
-    expect(text.stdout.match(/^INSERT INTO SPINE_MIGRATIONS/gm)).toHaveLength(21);
+    expect(text.stdout.match(/^INSERT INTO SPINE_MIGRATIONS/gm)).toHaveLength(23);
     const json = JSON.parse((await spine(cwd, 'db', 'plan', '--dialect', 'db2', '--json')).stdout) as { tier: string; statements: { migrationId: string }[] };
     expect(json.tier).toBe('basic');
     expect(new Set(json.statements.map((s) => s.migrationId.split('/')[1]))).toEqual(new Set(['basic']));

@@ -1,14 +1,15 @@
-import { Migrator, openSpineDb, safetyBackup, backupDirectory } from '@market-spine/core';
-import type { LoadedMigration, MigrationPlan, SafetyBackup, SpineDb } from '@market-spine/core';
+import { ErrorCode, Migrator, SpineError, bundleGuard, bundleMigratorOptions, openSpineDb, readLedger, safetyBackup, backupDirectory } from '@market-spine/core';
+import type { BundleManifest, LoadedMigration, MigrationPlan, MigratorOptions, Refusal, SafetyBackup, SpineDb } from '@market-spine/core';
 import type { Command } from 'commander';
 import { confirm } from '../confirm.js';
-import { commandContext, migratorOptions } from '../context.js';
+import { commandContext, migrationSources, migratorOptions } from '../context.js';
 import type { CommandContext, GlobalOptions } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ExitCode as Exit } from '../exit-codes.js';
 import { colors, printJson, println } from '../output.js';
 import type { CliIo } from '../output.js';
 import { copyProgress } from '../progress.js';
+import { verifiedBundle } from './bundle.js';
 import { openForInspection } from './db-inspect.js';
 import { printBackup, printFailure, printRefusal, printVerify } from './db-report.js';
 
@@ -41,6 +42,16 @@ function backupHook(io: CliIo, db: SpineDb, context: CommandContext, options: Ch
   };
 }
 
+/**
+ * The migrator options of `spine db migrate`: the configuration's, or with
+ * `--bundle` exactly the bundle's migrations of the market-data packages,
+ * recorded with the bundle's id and package versions.
+ */
+async function migrateOptions(context: CommandContext, db: SpineDb, options: { tier?: string; allowOutOfOrder?: boolean }, bundle: BundleManifest | null): Promise<MigratorOptions> {
+  const base = await migratorOptions(context, db, options);
+  return bundle === null ? base : bundleMigratorOptions(bundle, db.dialectName, { ...base, sources: migrationSources() });
+}
+
 /** `spine db migrate | rollback | baseline | repair`: the commands that change the schema or the ledger. */
 export function registerSchemaCommands(db: Command, io: CliIo, setExit: (code: Exit) => void): void {
   db.command('migrate')
@@ -48,20 +59,34 @@ export function registerSchemaCommands(db: Command, io: CliIo, setExit: (code: E
     .option('--tier <tier>', 'highest tier to apply: basic | intermediate | advanced (default: config, else basic)')
     .option('--to <id>', 'stop after this migration id')
     .option('--allow-out-of-order', 'apply pending migrations numbered below applied ones')
+    .option('--bundle <dir>', 'apply exactly this quarterly bundle (e.g. migrations/2026_q4), verified first; refused when already applied or when the previous bundle is missing')
     .option('--no-backup', 'skip the safety backup (migration.create_backup)')
     .option('--no-verify', 'skip the verification after migrating (migration.verify_after)')
     .option('-y, --yes', 'confirm without asking (migration.require_confirmation)')
     .option('--json', 'print the result as JSON')
-    .action(async (options: ChangeOptions & { tier?: string; to?: string; allowOutOfOrder?: boolean; verify?: boolean }, command: Command) => {
+    .action(async (options: ChangeOptions & { tier?: string; to?: string; allowOutOfOrder?: boolean; verify?: boolean; bundle?: string }, command: Command) => {
       const context = commandContext(command.optsWithGlobals<GlobalOptions>(), io);
       const config = context.loaded.config.database;
+      if (options.bundle !== undefined && (options.to !== undefined || options.tier !== undefined)) {
+        throw new SpineError(ErrorCode.INVALID_ARGUMENT, '--bundle applies the whole bundle at its own tier; it cannot be combined with --to or --tier.', { hint: 'Drop --to / --tier, or migrate without --bundle.' });
+      }
+      const bundle = options.bundle === undefined ? null : await verifiedBundle(io, options.bundle);
       // Plan and confirm before opening the real database, so a "no" leaves nothing behind (not even a new file).
       const inspection = await openForInspection(context);
       let plan: MigrationPlan;
+      let guarded: Refusal | null = null;
       try {
-        plan = await new Migrator(inspection.db, await migratorOptions(context, inspection.db, options)).plan(options.to === undefined ? {} : { to: options.to });
+        if (bundle) guarded = bundleGuard(bundle, inspection.db.dialectName)(await readLedger(inspection.db));
+        plan = await new Migrator(inspection.db, await migrateOptions(context, inspection.db, options, bundle)).plan(options.to === undefined ? {} : { to: options.to });
       } finally {
         await inspection.db.close();
+      }
+      // A bundle the database cannot take is refused here, before the database is opened for writing (or created).
+      if (guarded) {
+        if (options.json) printJson(io, { location: context.target, bundle: bundle?.bundle, ...guarded });
+        else printRefusal(io, guarded);
+        setExit(ExitCode.FAILED);
+        return;
       }
       if (plan.migrations.length > 0 && !plan.refusal) {
         const go = await confirm(io, `Apply ${plan.migrations.length} migration(s) to ${context.target}?`, { required: config.migration.require_confirmation, yes: options.yes ?? false });
@@ -74,10 +99,11 @@ export function registerSchemaCommands(db: Command, io: CliIo, setExit: (code: E
       const spine = await openSpineDb({ target: context.target });
       const c = colors(io);
       try {
-        const migrator = new Migrator(spine, await migratorOptions(context, spine, options));
-        const hook = backupHook(io, spine, context, options, (range) => `pre-migrate-${range.at(-1)?.id ?? 'head'}`);
+        const migrator = new Migrator(spine, await migrateOptions(context, spine, options, bundle));
+        const hook = backupHook(io, spine, context, options, (range) => (bundle ? `pre-bundle-${bundle.bundle}` : `pre-migrate-${range.at(-1)?.id ?? 'head'}`));
         const result = await migrator.migrate({
           ...(options.to === undefined ? {} : { to: options.to }),
+          ...(bundle ? { guard: bundleGuard(bundle, spine.dialectName) } : {}),
           beforeApply: hook.beforeApply,
           onEvent: (event) => {
             if (options.json) return;
@@ -91,13 +117,14 @@ export function registerSchemaCommands(db: Command, io: CliIo, setExit: (code: E
         const verifyWanted = result.status === 'ok' && result.applied.length > 0 && options.verify !== false && config.migration.verify_after;
         const verification = verifyWanted ? await migrator.verify() : null;
         if (options.json) {
-          printJson(io, { location: spine.location, tier: plan.tier, backup: hook.taken(), ...result, verification });
+          printJson(io, { location: spine.location, tier: plan.tier, ...(bundle ? { bundle: bundle.bundle } : {}), backup: hook.taken(), ...result, verification });
         } else if (result.status === 'refused') {
           printRefusal(io, result);
         } else if (result.status === 'failed') {
           printFailure(io, result.failure, 'migration', hook.taken());
         } else {
-          println(io.stdout, result.applied.length === 0 ? `${c.green('✓')} ${spine.location} is up to date.` : `${c.green('✓')} Applied ${result.applied.length} migration(s) to ${spine.location}.`);
+          const from = bundle ? ` of bundle ${bundle.bundle}` : '';
+          println(io.stdout, result.applied.length === 0 ? `${c.green('✓')} ${spine.location} is up to date.` : `${c.green('✓')} Applied ${result.applied.length} migration(s)${from} to ${spine.location}.`);
           if (verification && !printVerify(io, verification)) {
             const backup = hook.taken();
             println(io.stderr, `Verification failed after migrating.${backup ? ` Restore the backup with: spine db restore ${backup.backup.path}` : ''}`);

@@ -13,7 +13,7 @@ describe('spine db: plan, migrate with backup and verify, rollback, restore', ()
     const plan = await spine(cwd, 'db', 'plan', '--json');
     expect(plan.code).toBe(0);
     const planned = JSON.parse(plan.stdout) as { migrations: { id: string; transactional: boolean; statements: unknown[] }[] };
-    expect(planned.migrations).toHaveLength(14);
+    expect(planned.migrations).toHaveLength(16);
     expect(planned.migrations[0]).toMatchObject({ id: 'core/basic/0001_core_executions', transactional: true });
     expect(existsSync(db)).toBe(false);
     expect((await spine(cwd, 'db', 'plan')).stdout).toContain('1. core/basic/0001_core_executions');
@@ -33,7 +33,7 @@ describe('spine db: plan, migrate with backup and verify, rollback, restore', ()
 
     const backups = JSON.parse((await spine(cwd, 'db', 'backups', '--json')).stdout) as { backups: { path: string; ledger: { migrations: number } }[] };
     expect(backups.backups).toHaveLength(1);
-    expect(backups.backups[0]?.ledger.migrations).toBe(14);
+    expect(backups.backups[0]?.ledger.migrations).toBe(16);
 
     expect((await spine(cwd, 'db', 'verify')).code).toBe(0);
     execSql(db, 'DROP INDEX idx_workflow_runs_status');
@@ -52,11 +52,11 @@ describe('spine db: plan, migrate with backup and verify, rollback, restore', ()
     const preRollback = readdirSync(join(cwd, 'backups')).find((f) => f.includes('pre-rollback')) as string;
     const restored = await spine(cwd, 'db', 'restore', preRollback, '--yes');
     expect(restored.code, restored.stderr).toBe(0);
-    expect(restored.stdout).toContain('Now: 19 migration(s) applied, newest core/intermediate/0005_alert_history');
+    expect(restored.stdout).toContain('Now: 21 migration(s) applied, newest core/intermediate/0005_alert_history');
     expect(tables(db)).toContain('workflow_runs');
     expect(readdirSync(cwd).some((f) => /^spine\.db\.failed_\d{8}T\d{9}Z$/.test(f))).toBe(true);
     const status = JSON.parse((await spine(cwd, 'db', 'status', '--tier', 'intermediate', '--json')).stdout) as { counts: Record<string, number> };
-    expect(status.counts).toMatchObject({ applied: 19, pending: 0 });
+    expect(status.counts).toMatchObject({ applied: 21, pending: 0 });
     expect((await spine(cwd, 'finra', 'weeks', '--json')).stdout).toContain('2025-11-28');
   });
 });
@@ -102,13 +102,13 @@ describe('spine db: guards', () => {
     const dir = join(import.meta.dirname, '../../../spine-core/migrations/basic');
     for (const file of readdirSync(dir).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort()) execSql(db, readFileSync(join(dir, file), 'utf8'));
     const plan = JSON.parse((await spine(cwd, '--db', db, 'db', 'plan', '--json')).stdout) as { migrations: unknown[] };
-    expect(plan.migrations).toHaveLength(14);
+    expect(plan.migrations).toHaveLength(16);
     const baseline = await spine(cwd, '--db', db, 'db', 'baseline', '--to', 'core/basic/0006_core_source_configs');
     expect(baseline.code, baseline.stderr).toBe(0);
     expect(baseline.stdout).toContain('Baselined 6 migration(s)');
     const status = await spine(cwd, '--db', db, 'db', 'status');
     expect(status.stdout).toContain('applied (baseline)');
-    expect(status.stdout).toContain('6 applied, 8 pending');
+    expect(status.stdout).toContain('6 applied, 10 pending');
     expect((await spine(cwd, '--db', db, 'db', 'migrate')).code).toBe(0);
     expect((await spine(cwd, '--db', db, 'db', 'verify')).code).toBe(0);
   });

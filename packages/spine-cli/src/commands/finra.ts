@@ -1,5 +1,5 @@
-import { listWeeks, parseFinraTier, parseWeekEnding, rejectCounts, runPipeline, symbolHistory, venueRanking } from '@market-spine/domains-finra';
-import type { FinraTables, RunReport } from '@market-spine/domains-finra';
+import { listWeeks, parseAsOf, parseFinraTier, parseWeekEnding, rejectCounts, runPipeline, symbolHistory, symbolHistoryAsOf, venueRanking } from '@market-spine/domains-finra';
+import type { FinraTables, RunReport, SymbolWeek, SymbolWeekAsOf } from '@market-spine/domains-finra';
 import type { SpineDb } from '@market-spine/core';
 import type { Command } from 'commander';
 import { commandContext, openForCommand } from '../context.js';
@@ -9,6 +9,9 @@ import type { ExitCode as Exit } from '../exit-codes.js';
 import { colors, percent, printJson, println, table } from '../output.js';
 import type { CliIo } from '../output.js';
 import { pipelineProgress } from '../progress.js';
+import { registerFinraCaptureCommands } from './finra-captures.js';
+import { registerFinraIngestApiCommand } from './finra-ingest-api.js';
+import { registerFinraReportCommand } from './finra-report.js';
 
 interface LoadOptions {
   weekEnding?: string;
@@ -130,21 +133,25 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
     .description("A symbol's weeks: volume, venues, HHI, rolling 6-week metrics")
     .argument('<symbol>', 'issue symbol, e.g. AABB')
     .option('--tier <tier>', 'only this tier')
+    .option('--as-of <instant>', 'what was known then: each week from its newest capture at or before this instant (ISO-8601 with Z or an offset, e.g. 2025-12-20T00:00:00Z)')
     .option('--json', 'print as JSON')
-    .action(async (symbol: string, options: { tier?: string; json?: boolean }, command: Command) => {
+    .action(async (symbol: string, options: { tier?: string; asOf?: string; json?: boolean }, command: Command) => {
       const tier = options.tier === undefined ? undefined : parseFinraTier(options.tier);
+      const asOf = options.asOf === undefined ? undefined : parseAsOf(options.asOf);
       const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
       try {
-        const weeks = await symbolHistory(db, symbol, tier === undefined ? {} : { tier });
-        if (options.json) return printJson(io, { symbol, weeks });
+        const only = tier === undefined ? {} : { tier };
+        const weeks: readonly (SymbolWeek | SymbolWeekAsOf)[] = asOf === undefined ? await symbolHistory(db, symbol, only) : await symbolHistoryAsOf(db, symbol, { asOf, ...only });
+        if (options.json) return printJson(io, asOf === undefined ? { symbol, weeks } : { symbol, asOf, weeks });
         if (weeks.length === 0) {
-          println(io.stdout, `No data for symbol ${JSON.stringify(symbol)}.`);
+          println(io.stdout, `No data for symbol ${JSON.stringify(symbol)}${asOf === undefined ? '' : ` as of ${asOf}`}.`);
           return;
         }
+        if (asOf !== undefined) println(io.stdout, `As of ${asOf}: each week from its newest capture at or before that instant.`);
         println(
           io.stdout,
           table(
-            ['week ending', 'tier', 'volume (shares)', 'trades', 'venues', 'top venue', 'top share', 'HHI', 'avg 6w volume', 'trend', 'weeks'],
+            ['week ending', 'tier', 'volume (shares)', 'trades', 'venues', 'top venue', 'top share', 'HHI', 'avg 6w volume', 'trend', 'weeks', ...(asOf === undefined ? [] : ['captured at'])],
             weeks.map((w) => [
               w.weekEnding,
               w.tier,
@@ -157,6 +164,7 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
               w.avg6wVolume,
               w.trendDirection === null ? null : `${w.trendDirection}${w.trendPct === null ? '' : ` ${w.trendPct} %`}`,
               w.weeksInWindow,
+              ...('capturedAt' in w ? [w.capturedAt] : []),
             ]),
           ),
         );
@@ -193,5 +201,9 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
         await db.close();
       }
     });
+
+  registerFinraReportCommand(finra, io);
+  registerFinraCaptureCommands(finra, io, setExit);
+  registerFinraIngestApiCommand(finra, io, setExit);
 }
 

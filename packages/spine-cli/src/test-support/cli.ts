@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { runCli } from '../main.js';
+import type { CliIo } from '../output.js';
 
 /** What one `spine` invocation printed and returned. */
 export interface CliRun {
@@ -19,12 +20,18 @@ function capture(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-/** Runs `spine <args>` in-process in `cwd`, without a terminal and with an empty environment. */
-export async function spine(cwd: string, ...args: string[]): Promise<CliRun> {
+/** I/O for an in-process command in `cwd`, without a terminal and with an empty environment, and what it printed. */
+export function captureIo(cwd: string): { io: CliIo; stdout: () => string; stderr: () => string } {
   const out = capture();
   const err = capture();
-  const code = await runCli(args, { stdout: out.stream, stderr: err.stream, env: {}, cwd });
-  return { code, stdout: out.text(), stderr: err.text() };
+  return { io: { stdout: out.stream, stderr: err.stream, env: {}, cwd }, stdout: out.text, stderr: err.text };
+}
+
+/** Runs `spine <args>` in-process in `cwd`, without a terminal and with an empty environment. */
+export async function spine(cwd: string, ...args: string[]): Promise<CliRun> {
+  const { io, stdout, stderr } = captureIo(cwd);
+  const code = await runCli(args, io);
+  return { code, stdout: stdout(), stderr: stderr() };
 }
 
 /** A temporary working directory. */

@@ -188,6 +188,58 @@ export interface DatabaseBackups {
   restore(backupPath: string): Promise<RestoreResult>;
 }
 
+/** The storage of one table, indexes included (bytes). */
+export interface RelationSize {
+  readonly table: string;
+  /** The table's own pages (SQLite: dbstat; PostgreSQL: `pg_table_size`, TOAST included). */
+  readonly tableBytes: number;
+  /** Its indexes (SQLite: dbstat of its indexes; PostgreSQL: `pg_indexes_size`). */
+  readonly indexBytes: number;
+  /** `tableBytes + indexBytes` (PostgreSQL: `pg_total_relation_size`). */
+  readonly totalBytes: number;
+}
+
+/** A full scan the query plan makes of a table, without an index. */
+export interface FullScan {
+  /** The scanned table (an alias in the plan is resolved to its table). */
+  readonly table: string;
+  /** The plan line that shows it (SQLite: `SCAN <name>`; PostgreSQL: `Seq Scan on <table>`). */
+  readonly detail: string;
+}
+
+/** A query plan: its lines for people and the full table scans it makes. */
+export interface QueryPlan {
+  /** The plan as an indented tree, one node per line. */
+  readonly lines: readonly string[];
+  readonly fullScans: readonly FullScan[];
+}
+
+/**
+ * Maintenance of a database's storage and statistics, in the dialect's own
+ * terms (seed 000 "Operational Best Practices"). Works on the schema the
+ * connection works in (PostgreSQL: `current_schema()`).
+ */
+export interface DatabaseMaintenance {
+  /** Bytes the database occupies (SQLite: `page_count × page_size`; PostgreSQL: `pg_total_relation_size` summed over the schema's tables). */
+  databaseBytes(executor: SqlExecutor): Promise<number>;
+  /** Every table's size with its indexes, largest first (SQLite: the `dbstat` virtual table; PostgreSQL: `pg_table_size` / `pg_indexes_size`). */
+  relationSizes(executor: SqlExecutor): Promise<RelationSize[]>;
+  /**
+   * Rewrites the storage so that deleted rows give their space back
+   * (SQLite: `VACUUM`, then a WAL checkpoint that truncates the log;
+   * PostgreSQL: `VACUUM FULL` of the schema's tables, which locks each table while it is rewritten).
+   * Runs outside any transaction: pass an autocommit executor.
+   */
+  vacuum(executor: SqlExecutor): Promise<void>;
+  /**
+   * The plan of one statement, without running it, and the tables it reads by a full scan
+   * (SQLite: `EXPLAIN QUERY PLAN` rows `SCAN <table>` without an index; PostgreSQL: `EXPLAIN (FORMAT JSON)` `Seq Scan` nodes).
+   *
+   * @throws SpineError `INVALID_ARGUMENT` when the database rejects the statement
+   */
+  explain(executor: SqlExecutor, statement: string): Promise<QueryPlan>;
+}
+
 /**
  * A dialect: the small set of parts (driver through Kysely, capability flags,
  * tokenizer, introspector, ledger DDL) that everything else is written against.
@@ -206,6 +258,8 @@ export interface SpineDialect {
   openScratch(): Promise<SpineDialect>;
   /** Backups, where the database is something this process can copy (absent for `:memory:`). */
   readonly backups?: DatabaseBackups;
+  /** Storage and statistics maintenance: sizes, VACUUM, query plans. */
+  readonly maintenance: DatabaseMaintenance;
   /** The table rebuild for ALTER TABLE's gaps, where the dialect needs one (SQLite). */
   readonly tableRebuild?: TableRebuild;
   /** Statements that create the `_migrations` ledger and the `_migration_log` if absent. */

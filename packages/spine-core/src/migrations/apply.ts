@@ -70,8 +70,11 @@ async function runStatements(db: SpineDb, executor: SqlExecutor, statements: rea
   return skipped;
 }
 
-/** The direction of a script: apply an up script (adds a ledger row) or a down script (removes it). */
-export type Direction = { readonly kind: 'up'; readonly ledgerKind: LedgerKind } | { readonly kind: 'down' };
+/**
+ * The direction of a script: apply an up script (adds a ledger row; `bundle`,
+ * when given, is recorded in its `bundle` column) or a down script (removes it).
+ */
+export type Direction = { readonly kind: 'up'; readonly ledgerKind: LedgerKind; readonly bundle?: string | null } | { readonly kind: 'down' };
 
 /**
  * Runs one migration script atomically with its ledger change: in one
@@ -129,7 +132,7 @@ export async function runMigrationScript(
         success: 1,
         error_message: null,
         down_checksum: migration.downChecksum,
-        bundle: null,
+        bundle: direction.bundle ?? null,
         kind: direction.ledgerKind,
       });
     } else {

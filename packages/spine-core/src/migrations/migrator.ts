@@ -117,6 +117,14 @@ export interface MigratorOptions {
   readonly appliedBy?: string;
   /** How long `migrate`, `rollback` and `baseline` wait for another process's migration lock, in ms. Default 60 000. */
   readonly lockTimeoutMs?: number;
+  /**
+   * Restricts the selection to these migration ids (a quarterly bundle's),
+   * still in apply order and still subject to `tier` and `features`.
+   * Every id must be selected, else `selected()` throws `INVALID_ARGUMENT`.
+   */
+  readonly only?: readonly string[];
+  /** Recorded in the `bundle` column of the ledger rows `migrate` writes (a quarterly bundle's id); default null. */
+  readonly bundle?: string;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
@@ -178,7 +186,19 @@ export class Migrator {
    * @throws SpineError `CONFIG_INVALID` when the features name one no migration declares
    */
   selected(): LoadedMigration[] {
-    return selectMigrations(this.definitions(), this.#db.dialectName, this.#tier, this.#options.features ?? {});
+    const selected = selectMigrations(this.definitions(), this.#db.dialectName, this.#tier, this.#options.features ?? {});
+    const only = this.#options.only;
+    if (only === undefined) return selected;
+    const wanted = new Set(only);
+    const restricted = selected.filter((m) => wanted.has(m.id));
+    if (restricted.length !== wanted.size) {
+      const found = new Set(restricted.map((m) => m.id));
+      const absent = only.filter((id) => !found.has(id));
+      throw new SpineError(ErrorCode.INVALID_ARGUMENT, `Migration(s) ${absent.join(', ')} are not selected for ${this.#db.dialectName} at tier ${this.#tier}.`, {
+        hint: 'Check the ids, the tier and the optional features; `spine db status` lists the selected migrations.',
+      });
+    }
+    return restricted;
   }
 
   /**
@@ -373,14 +393,23 @@ export class Migrator {
    * `requires` header is unmet, or a pending script cannot be split.
    *
    * @param options `to`: apply up to and including this id; `onEvent`: progress callback;
-   *   `beforeApply`: called under the lock with the migrations about to run (e.g. to back up first) — a throw refuses the run
+   *   `beforeApply`: called under the lock with the migrations about to run (e.g. to back up first) — a throw refuses the run;
+   *   `guard`: called under the lock with the ledger (empty when there is none) before anything is written, not even
+   *   the ledger table — a refusal it returns is the run's result (a quarterly bundle's already-applied check)
    * @throws SpineError `INVALID_ARGUMENT` for an unknown `to`; `MIGRATION_LOCKED` when the lock is not obtained in time
    */
   async migrate(
-    options: { to?: string; onEvent?: (event: MigrationEvent) => void; beforeApply?: (pending: readonly LoadedMigration[]) => Promise<void> } = {},
+    options: {
+      to?: string;
+      onEvent?: (event: MigrationEvent) => void;
+      beforeApply?: (pending: readonly LoadedMigration[]) => Promise<void>;
+      guard?: (ledger: readonly LedgerRow[]) => Refusal | null;
+    } = {},
   ): Promise<MigrateResult> {
     const selected = this.selected();
     return this.#withLock('migrate', options.onEvent, async () => {
+      const guarded = options.guard?.(await readLedger(this.#db)) ?? null;
+      if (guarded) return guarded;
       await ensureLedger(this.#db);
       const report = this.#status(await readLedger(this.#db), selected);
       const refused = this.#refusal(report, selected);
@@ -407,7 +436,7 @@ export class Migrator {
           this.#db,
           migration,
           { path: migration.path, checksum: migration.checksum, statements: split.get(migration.id) ?? [], noTransaction: migration.directives.noTransaction, rebuild: migration.directives.rebuild },
-          { kind: 'up', ledgerKind: 'migrate' },
+          { kind: 'up', ledgerKind: 'migrate', bundle: this.#options.bundle ?? null },
           actor,
         );
         if (outcome.kind === 'failed') return { status: 'failed', applied, failure: outcome.failure };

@@ -1,11 +1,12 @@
 import type { SchemaObjectRef } from '../dialect/types.js';
 import { ErrorCode, SpineError } from '../errors.js';
-import { diffSchemas, filterSnapshot } from '../schema/schema-snapshot.js';
+import { managedSnapshot } from '../schema/managed-objects.js';
+import { diffSchemas } from '../schema/schema-snapshot.js';
 import type { DriftItem, SchemaSnapshot } from '../schema/schema-snapshot.js';
 import { SpineDb } from '../spine-db.js';
 import { runMigrationScript } from './apply.js';
 import type { LoadedMigration } from './discovery.js';
-import { LEDGER_TABLE, LOG_TABLE, ensureLedger } from './ledger.js';
+import { ensureLedger } from './ledger.js';
 import type { LedgerRow } from './ledger.js';
 
 /** One check of `verify`. */
@@ -28,22 +29,12 @@ export interface VerifyResult {
   readonly missingObjects: readonly SchemaObjectRef[];
 }
 
-/**
- * Objects that are not part of any package's schema: the engine's own
- * ledger and log, SQLite's internal tables, and analysts' scratch and
- * experiment tables (seed 000: `_scratch_*`, `_exp_*`).
- */
-export function isManagedObject(name: string): boolean {
-  const lower = name.toLowerCase();
-  return !(lower === LEDGER_TABLE || lower === LOG_TABLE || lower.startsWith('sqlite_') || lower.startsWith('_scratch_') || lower.startsWith('_exp_'));
+/** A named check's outcome from its problems: `ok` with the `ok` sentence when there are none, else `failed` with the `failed` one. */
+export function checkOutcome<N extends string>(name: N, problems: readonly string[], ok: string, failed: string): { name: N; status: 'ok' | 'failed'; detail: string; problems: readonly string[] } {
+  return { name, status: problems.length === 0 ? 'ok' : 'failed', detail: problems.length === 0 ? ok : failed, problems };
 }
 
-const check = (name: VerifyCheck['name'], problems: readonly string[], ok: string, failed: string): VerifyCheck => ({
-  name,
-  status: problems.length === 0 ? 'ok' : 'failed',
-  detail: problems.length === 0 ? ok : failed,
-  problems,
-});
+const check = (name: VerifyCheck['name'], problems: readonly string[], ok: string, failed: string): VerifyCheck => checkOutcome(name, problems, ok, failed);
 
 /**
  * The schema the applied migrations create: their scripts replayed, in the
@@ -82,8 +73,8 @@ export async function expectedSchema(db: SpineDb, applied: readonly { row: Ledge
  * foreign keys, checksums of the applied scripts, every object the applied
  * migrations create exists, and the live schema equals the schema those
  * migrations create (drift: extra, missing or changed tables, columns,
- * constraints, indexes, views, triggers). Scratch and experiment tables
- * (`_scratch_*`, `_exp_*`) are ignored. Never writes to the database.
+ * constraints, indexes, views, triggers). Objects outside the packages'
+ * schemas ({@link managedSnapshot}: scratch and experiment objects, the engine's own tables) are ignored. Never writes to the database.
  *
  * @param ledger the database's ledger
  * @param known the migrations this build has, by id, loaded for the database's dialect
@@ -109,9 +100,8 @@ export async function verifyDatabase(db: SpineDb, ledger: readonly LedgerRow[], 
     checks.push(check('objects', problems, '', 'not checked'), check('drift', problems, '', 'not checked'));
   } else {
     const applied = ledger.map((row) => ({ row, migration: known.get(row.migration_id) as LoadedMigration }));
-    const include = (name: string) => isManagedObject(name);
-    const expected = filterSnapshot(await expectedSchema(db, applied), include);
-    const actual = filterSnapshot(await db.dialect.introspector.snapshot(executor), include);
+    const expected = managedSnapshot(await expectedSchema(db, applied));
+    const actual = managedSnapshot(await db.dialect.introspector.snapshot(executor));
     drift = diffSchemas(expected, actual);
     const objectTypes = new Set(['table', 'index', 'view', 'trigger']);
     missingObjects = drift

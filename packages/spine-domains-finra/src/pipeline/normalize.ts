@@ -37,6 +37,7 @@ const VENUE_COLUMNS = ['symbol', 'mpid', 'issue_name', 'market_participant_name'
  * counts, duplicate (symbol, MPID) keys — the first occurrence wins), writes
  * the accepted ones as `weekly_symbol_venue_volume` rows and the others as
  * NORMALIZE rejects, and records NORMALIZED — all in one transaction.
+ * Running it again for the same capture leaves the same rows and rejects.
  */
 export async function normalizeCapture(db: SpineDb, capture: CaptureRef, execution: ExecutionContext): Promise<StageCounts> {
   return db.transaction(async (tx) => {
@@ -86,6 +87,8 @@ export async function normalizeCapture(db: SpineDb, capture: CaptureRef, executi
       accepted.push([candidate.symbol, candidate.mpid, row.issue_name, row.market_participant_name, candidate.total_volume, candidate.trade_count, row.source_last_update_date]);
     }
     await insertCalcRows(tx, 'weekly_symbol_venue_volume', capture, execution, VENUE_COLUMNS, accepted);
+    // Run again for the same capture, the stage finds the same rejects: they replace the stored ones instead of doubling them.
+    await tx.kysely.deleteFrom('finra_otc_transparency_rejects').where('capture_id', '=', capture.captureId).where('stage', '=', 'NORMALIZE').execute();
     await tx.insertRows('finra_otc_transparency_rejects', REJECT_COLUMNS, rejects);
     const counts = { rowsIn: raw.length, rowsOut: accepted.length, rejected: rejects.length };
     await completeStage(tx, execution, capture, 'NORMALIZED', counts);

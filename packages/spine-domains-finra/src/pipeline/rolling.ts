@@ -1,19 +1,26 @@
 import type { ExecutionContext, SpineDb } from '@market-spine/core';
-import { CALCS } from '../calcs.js';
+import { CALCS, writtenVersions } from '../calcs.js';
 import { rollingMetrics } from '../calculations.js';
-import type { WeeklyTotals } from '../calculations.js';
+import type { TrendRule, WeeklyTotals } from '../calculations.js';
 import { rollingWindow } from '../week.js';
-import { insertCalcRows } from './calc-rows.js';
+import { writeRollingVersions } from './rolling-rows.js';
 import { completeStage } from './stage-record.js';
 import type { StageCounts } from './stage-record.js';
 import { captureScope } from './stages.js';
 import type { CaptureRef } from './stages.js';
 
+/** The trend rule of each version of `symbol_rolling_6w` (CALCS `version_notes` says why v2 exists). */
+export const ROLLING_TREND_RULES: Readonly<Record<string, TrendRule>> = { v1: 'first_vs_last', v2: 'last_vs_prior_mean' };
+
 /**
  * The rolling stage: six-week averages and trend for each symbol of the
  * capture's week. Earlier weeks come from `symbol_summary_latest` (their
  * newest captures); the current week from this capture. Writes
- * `symbol_rolling_6w` rows and records ROLLING in one transaction.
+ * `symbol_rolling_6w` rows of every version that is not deprecated
+ * ({@link writtenVersions}) and records ROLLING in one transaction; the
+ * stage's rows out are those of the current version.
+ *
+ * @throws SpineError `REGISTRY_INVALID` when a registered version has no trend rule here
  */
 export async function rollCapture(db: SpineDb, capture: CaptureRef, execution: ExecutionContext): Promise<StageCounts & { readonly weeksInWindow: number }> {
   return db.transaction(async (tx) => {
@@ -41,16 +48,11 @@ export async function rollCapture(db: SpineDb, capture: CaptureRef, execution: E
       weeks.set(row.week_ending, { volume: row.total_volume, trades: row.total_trades });
     }
     const loadedWeeks = [...new Set(previous.map((r) => r.week_ending as string)), capture.weekEnding].sort();
-    const metrics = rollingMetrics(loadedWeeks, history as ReadonlyMap<string, WeeklyTotals>, current.map((r) => r.symbol as string));
-    const written = await insertCalcRows(
-      tx,
-      'symbol_rolling_6w',
-      capture,
-      execution,
-      ['symbol', 'window_start', 'avg_6w_volume', 'avg_6w_trades', 'trend_direction', 'trend_pct', 'weeks_in_window', 'is_complete_window'],
-      metrics.map((m) => [m.symbol, m.windowStart, m.avg6wVolume, m.avg6wTrades, m.trendDirection, m.trendPct, m.weeksInWindow, m.isCompleteWindow ? 1 : 0]),
+    const written = await writeRollingVersions(tx, 'symbol_rolling_6w', capture, execution, { byVersion: ROLLING_TREND_RULES, rulesAt: 'ROLLING_TREND_RULES (pipeline/rolling.ts)' }, (rule) =>
+      rollingMetrics(loadedWeeks, history as ReadonlyMap<string, WeeklyTotals>, current.map((r) => r.symbol as string), rule),
     );
-    await completeStage(tx, execution, capture, 'ROLLING', { rowsIn: current.length, rowsOut: written, rejected: 0 }, { metadata: { loadedWeeks } });
-    return { rowsIn: current.length, rowsOut: written, rejected: 0, weeksInWindow: loadedWeeks.length };
+    const rowsOut = written[CALCS.symbol_rolling_6w.current] ?? 0;
+    await completeStage(tx, execution, capture, 'ROLLING', { rowsIn: current.length, rowsOut, rejected: 0 }, { metadata: { loadedWeeks, written } });
+    return { rowsIn: current.length, rowsOut, rejected: 0, weeksInWindow: loadedWeeks.length };
   });
 }

@@ -218,35 +218,38 @@ for (const dialect of testDialects()) {
 
     it('stops a (week, tier) at the stage whose quality check fails, and does not retry the same bytes', async () => {
       const db = await migratedDb(dialect);
-      // Plant a duplicate natural key (another calc version in the same capture) to make no_duplicate_natural_keys FAIL.
+      // Plant a phantom venue with OTCN's market share in the same capture and calc version, so that the
+      // tier's shares sum to about 182 % and market_share_sum_100 FAILs. (Checks look at the current
+      // version's rows only: rows of another version are not duplicates, versions coexist by design.)
       const dropTrigger = await plantTrigger(db, {
-        name: 'plant_duplicate',
-        table: 'finra_otc_transparency_weekly_symbol_venue_volume',
+        name: 'plant_phantom_venue',
+        table: 'finra_otc_transparency_venue_share',
         timing: 'AFTER',
-        when: "new.symbol = 'AABB' AND new.calc_version = 'v1'",
+        when: "new.mpid = 'OTCN' AND new.calc_version = 'v1'",
         action: {
-          run: `INSERT INTO finra_otc_transparency_weekly_symbol_venue_volume (week_ending, tier, symbol, mpid, total_volume, trade_count,
-            calc_name, calc_version, capture_id, captured_at, execution_id, batch_id, calculated_at)
-          VALUES (new.week_ending, new.tier, new.symbol, new.mpid, 1, 1, new.calc_name, 'planted', new.capture_id, new.captured_at,
-            new.execution_id, new.batch_id, new.calculated_at)`,
+          run: `INSERT INTO finra_otc_transparency_venue_share (week_ending, tier, mpid, market_participant_name, total_volume, total_trades,
+            symbol_count, market_share, rank, calc_name, calc_version, capture_id, captured_at, execution_id, batch_id, calculated_at)
+          VALUES (new.week_ending, new.tier, 'ZZZZ', NULL, new.total_volume, new.total_trades, new.symbol_count, new.market_share, new.rank,
+            new.calc_name, new.calc_version, new.capture_id, new.captured_at, new.execution_id, new.batch_id, new.calculated_at)`,
         },
       });
       const [first] = sampleFiles();
       const report = await runPipeline(db, [first as string]);
       expect(report.status).toBe('failed');
-      expect(report.partitions[0]).toMatchObject({ status: 'stopped', stageReached: 'NORMALIZED', quality: 'FAIL', error: { code: 'QUALITY_FAILED' } });
-      expect(report.partitions[0]?.qualityIssues.map((i) => [i.checkName, i.status])).toEqual([['no_duplicate_natural_keys', 'FAIL']]);
-      expect(await countOf(db, 'finra_otc_transparency_symbol_summary')).toBe(0);
-      const stored = await db.kysely.selectFrom('core_quality_checks').selectAll().where('check_name', '=', 'no_duplicate_natural_keys').executeTakeFirstOrThrow();
-      expect(stored).toMatchObject({ status: 'FAIL', failed_row_count: 4, stage: 'NORMALIZED' });
-      expect(JSON.parse(stored.sample_keys ?? '[]')).toEqual(['AABB|OTCN', 'AABB|OTCX']);
+      expect(report.partitions[0]).toMatchObject({ status: 'stopped', stageReached: 'AGGREGATED', quality: 'FAIL', error: { code: 'QUALITY_FAILED' } });
+      expect(report.partitions[0]?.qualityIssues.map((i) => [i.checkName, i.status])).toEqual([['market_share_sum_100', 'FAIL']]);
+      expect(await countOf(db, 'finra_otc_transparency_symbol_rolling_6w')).toBe(0);
+      const stored = await db.kysely.selectFrom('core_quality_checks').selectAll().where('check_name', '=', 'market_share_sum_100').executeTakeFirstOrThrow();
+      expect(stored).toMatchObject({ status: 'FAIL', failed_row_count: 1, stage: 'AGGREGATED' });
+      // OTCN has 1,098,033,568 of the tier's 1,335,995,901 shares: 1 + 0.8219 counted twice.
+      expect(Number(stored.check_value)).toBeCloseTo(1 + 1098033568 / 1335995901, 9);
 
       // The same bytes again: still stopped, nothing written, and the reason is reported.
       await dropTrigger();
       const before = await tableCounts(db);
       const again = await runPipeline(db, [first as string]);
       expect(again).toMatchObject({ status: 'failed', batchId: null, files: [{ status: 'unchanged' }] });
-      expect(again.partitions[0]).toMatchObject({ status: 'unchanged', stageReached: 'NORMALIZED', captureId: report.partitions[0]?.captureId, error: { code: 'QUALITY_FAILED' } });
+      expect(again.partitions[0]).toMatchObject({ status: 'unchanged', stageReached: 'AGGREGATED', captureId: report.partitions[0]?.captureId, error: { code: 'QUALITY_FAILED' } });
       expect(again.partitions[0]?.error?.message).toContain('Load a corrected file');
       expect(await tableCounts(db)).toEqual(before);
 

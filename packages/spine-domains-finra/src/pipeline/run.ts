@@ -1,14 +1,15 @@
 import { errorMessage, finishExecution, isSpineError, startExecution } from '@market-spine/core';
 import type { ExecutionContext, SpineDb } from '@market-spine/core';
-import { runChecks, storeResults } from '@market-spine/quality';
+import { storeResults } from '@market-spine/quality';
 import type { QualityResult, QualityStatus } from '@market-spine/quality';
 import type { FinraTier } from '../tiers.js';
 import { aggregateCapture } from './aggregate.js';
+import { API_SOURCE_TYPE } from './api-ingest.js';
 import { ingestPrepared, prepareSource } from './ingest.js';
 import type { PreparedSource } from './ingest.js';
 import { expandInputs } from './inputs.js';
 import { normalizeCapture } from './normalize.js';
-import { STAGE_CHECKS } from './quality-checks.js';
+import { STAGE_CHECKS, runStageChecks } from './quality-checks.js';
 import { rollCapture } from './rolling.js';
 import { snapshotCapture } from './snapshot.js';
 import { DOMAIN, STAGES, captureScope, partitionKey, stageRank } from './stages.js';
@@ -113,6 +114,8 @@ async function latestCaptureId(db: SpineDb, weekEnding: string, tier: FinraTier)
     .select('capture_id')
     .where('week_ending', '=', weekEnding)
     .where('tier', '=', tier)
+    // API captures hold symbol totals, another grain: they never supersede a file's venue rows.
+    .where('source_type', '<>', API_SOURCE_TYPE)
     .orderBy('captured_at', 'desc')
     .orderBy('capture_id', 'desc')
     .executeTakeFirst();
@@ -334,7 +337,7 @@ async function processCapture(
     const checks = STAGE_CHECKS[stage] ?? [];
     let quality: QualityStatus | null = null;
     if (checks.length > 0) {
-      const run = await runChecks(db.executor(), checks, { where: captureScope(capture) });
+      const run = await runStageChecks(db.executor(), checks, capture);
       await storeResults(db.executor(), run, { domain: DOMAIN, partitionKey: key, pipeline: PIPELINES.week, stage, captureId: capture.captureId, execution });
       quality = run.status;
       if (run.status === 'FAIL' || run.status === 'ERROR') {

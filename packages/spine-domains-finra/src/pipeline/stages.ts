@@ -14,9 +14,13 @@ export function stageRank(stage: Stage): number {
   return STAGES.indexOf(stage);
 }
 
-/** Manifest partition key of a (week, tier): `2025-11-14|OTC`. */
-export function partitionKey(weekEnding: string, tier: FinraTier): string {
-  return `${weekEnding}|${tier}`;
+/**
+ * Manifest partition key of a (week, tier): `2025-11-14|OTC`. A source grain
+ * other than the venue rows of the files gets its own key, `2025-11-14|NMS_TIER_1|ATS_W_SMBL`,
+ * so its manifest rows never replace those of the same (week, tier).
+ */
+export function partitionKey(weekEnding: string, tier: FinraTier, grain?: string): string {
+  return grain === undefined ? `${weekEnding}|${tier}` : `${weekEnding}|${tier}|${grain}`;
 }
 
 /** A capture being processed: one (week, tier) content from one source. */

@@ -44,6 +44,8 @@ export const PIPELINE_TABLES = [
   'finra_otc_transparency_weekly_symbol_venue_concentration_hhi',
   'finra_otc_transparency_symbol_rolling_6w',
   'finra_otc_transparency_research_snapshot',
+  'finra_otc_transparency_weekly_symbol_total',
+  'finra_otc_transparency_symbol_total_rolling_6w',
   'core_manifest',
   'core_executions',
   'core_load_records',
@@ -62,14 +64,16 @@ export interface PlantedTrigger {
   readonly name: string;
   readonly table: string;
   readonly timing: 'BEFORE' | 'AFTER';
-  /** Condition on `new.<column>`, in SQL both dialects accept. */
+  /** The statement it fires on; default INSERT. */
+  readonly event?: 'INSERT' | 'DELETE';
+  /** Condition on `new.<column>` (`old.<column>` for DELETE), in SQL both dialects accept. */
   readonly when: string;
   /** `{ raise }`: fail the insert with this message; `{ run }`: execute this statement (it may use `new.<column>`). */
   readonly action: { readonly raise: string } | { readonly run: string };
 }
 
 /**
- * Creates an `INSERT` row trigger on either dialect (SQLite's trigger syntax,
+ * Creates an `INSERT` (or `DELETE`) row trigger on either dialect (SQLite's trigger syntax,
  * or a PL/pgSQL trigger function on PostgreSQL) and returns how to drop it.
  * Test support only: the product never branches on the dialect.
  */
@@ -77,13 +81,14 @@ export async function plantTrigger(db: SpineDb<FinraTables>, trigger: PlantedTri
   const exec = (statement: string) => db.executor().exec(statement);
   const body = 'raise' in trigger.action ? null : trigger.action.run;
   const message = 'raise' in trigger.action ? trigger.action.raise.replace(/'/g, "''") : '';
+  const event = trigger.event ?? 'INSERT';
   if (db.dialectName === 'sqlite') {
-    await exec(`CREATE TRIGGER ${trigger.name} ${trigger.timing} INSERT ON ${trigger.table} WHEN ${trigger.when}
+    await exec(`CREATE TRIGGER ${trigger.name} ${trigger.timing} ${event} ON ${trigger.table} WHEN ${trigger.when}
       BEGIN ${body ?? `SELECT RAISE(ABORT, '${message}')`}; END`);
     return () => exec(`DROP TRIGGER ${trigger.name}`);
   }
   await exec(`CREATE FUNCTION ${trigger.name}_fn() RETURNS trigger LANGUAGE plpgsql AS $fn$
-    BEGIN ${body ?? `RAISE EXCEPTION '${message}'`}; RETURN NEW; END $fn$`);
-  await exec(`CREATE TRIGGER ${trigger.name} ${trigger.timing} INSERT ON ${trigger.table} FOR EACH ROW WHEN (${trigger.when}) EXECUTE FUNCTION ${trigger.name}_fn()`);
+    BEGIN ${body ?? `RAISE EXCEPTION '${message}'`}; IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $fn$`);
+  await exec(`CREATE TRIGGER ${trigger.name} ${trigger.timing} ${event} ON ${trigger.table} FOR EACH ROW WHEN (${trigger.when}) EXECUTE FUNCTION ${trigger.name}_fn()`);
   return () => exec(`DROP TRIGGER ${trigger.name} ON ${trigger.table}; DROP FUNCTION ${trigger.name}_fn()`);
 }

@@ -436,7 +436,7 @@ function finraRows(): Rows[] {
       rows: CAPTURES.map((c, i) => ({
         CAPTURE_ID: c.id, WEEK_ENDING: c.week, TIER: c.tier, WEEK_ENDING_SOURCE: i === 3 ? 'file' : 'derived', LOAD_ID: 'load_1', SOURCE_TYPE: 'file',
         SOURCE_LOCATOR: `/data/finra/${c.id}.csv`, SOURCE_SHA256: String(i).repeat(64), SOURCE_BYTES: 1000 + i, SOURCE_FORMAT: 'finra_website_export',
-        SOURCE_LAST_UPDATE_DATE: i === 3 ? null : '2025-12-15', LINES_TOTAL: 3, ...(i === 0 ? {} : { STAGE: 'SNAPSHOT' }), CAPTURED_AT: c.at, EXECUTION_ID: 'exe_week', BATCH_ID: i === 1 ? null : 'bat_1',
+        SOURCE_LAST_UPDATE_DATE: i === 3 ? null : '2025-12-15', SOURCE_INITIAL_PUBLISHED_DATE: i === 3 ? '2025-11-24' : null, LINES_TOTAL: 3, ...(i === 0 ? {} : { STAGE: 'SNAPSHOT' }), CAPTURED_AT: c.at, EXECUTION_ID: 'exe_week', BATCH_ID: i === 1 ? null : 'bat_1',
       })),
     },
     {
@@ -460,8 +460,34 @@ function finraRows(): Rows[] {
         WEEK_ENDING: capture.week, TIER: capture.tier, ...columns(symbol, mpid, i), CALC_NAME: calc, CALC_VERSION: version, ...lineage(capture), CALCULATED_AT: '2025-12-17 09:00:00',
       })),
     })),
+    // FINRA Query API symbol totals (0010): a revised week and a first publication, in capture D's week.
+    ...SYMBOL_TOTAL_TABLES.map(({ table, calc, columns }) => ({
+      table,
+      rows: [0, 1].map((i) => ({
+        WEEK_ENDING: '2025-11-07', TIER: 'NMS_TIER_1', ...columns(i === 0 ? 'AAPL' : 'BRK.B', i), CALC_NAME: calc, CALC_VERSION: 'v1', ...lineage(CAPTURES[3]), CALCULATED_AT: '2025-12-17 09:00:00',
+      })),
+    })),
   ];
 }
+
+/** The tables of the FINRA Query API symbol totals, with the columns each row adds. */
+const SYMBOL_TOTAL_TABLES: readonly { table: string; calc: string; columns: (symbol: string, i: number) => Record<string, Value> }[] = [
+  {
+    table: 'FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_TOTAL',
+    calc: 'weekly_symbol_total',
+    columns: (symbol, i) => ({
+      SYMBOL: symbol, SUMMARY_TYPE_CODE: 'ATS_W_SMBL', WEEK_START_DATE: '2025-11-03', ISSUE_NAME: i === 0 ? 'Apple Inc. Common Stock' : null, PRODUCT_TYPE_CODE: i === 0 ? 'UTP' : null,
+      TOTAL_VOLUME: 37_839_888 + i, TOTAL_TRADES: 676_325, AVG_TRADE_SIZE: i === 0 ? 55.95 : null, TOTAL_NOTIONAL: i === 0 ? '12349750810.604021' : null,
+      INITIAL_PUBLISHED_DATE: '2025-11-24', SOURCE_LAST_UPDATE_DATE: i === 0 ? '2025-12-01' : '2025-11-24', LAST_REPORTED_DATE: i === 0 ? '2025-11-07' : null,
+      IS_REVISION: i === 0 ? 1 : 0, RECORD_NUMBER: i + 1, RECORD_HASH: String(i).repeat(64),
+    }),
+  },
+  {
+    table: 'FINRA_OTC_TRANSPARENCY_SYMBOL_TOTAL_ROLLING_6W',
+    calc: 'symbol_total_rolling_6w',
+    columns: (symbol, i) => ({ SYMBOL: symbol, WINDOW_START: '2025-10-03', AVG_6W_VOLUME: 36_487_857, AVG_6W_TRADES: 679_296, TREND_DIRECTION: 'DOWN', TREND_PCT: i === 0 ? '-46.53' : null, WEEKS_IN_WINDOW: 6 - i, IS_COMPLETE_WINDOW: i === 0 ? 1 : 0 }),
+  },
+];
 
 // ---------------------------------------------------------------------------
 // CHECK probes: values the SQLite schema accepts must be accepted in Derby,
@@ -520,6 +546,7 @@ function sqliteVerdicts(sqlite: Database.Database, list: readonly Probe[]): bool
 // ---------------------------------------------------------------------------
 
 const COMMENT_REASON = 'COMMENT ON: DB2 catalog remarks for DBAs; Derby has no COMMENT statement';
+const REORG_REASON = 'REORG: DB2 leaves a table REORG-pending after DROP COLUMN; Derby has no REORG';
 const FK_INDEX_REASON = 'Derby indexes every FOREIGN KEY itself, so it skipped this same-columns CREATE INDEX (warning 01504); DB2 created it';
 /** [migration, up | down, statement, reason] of every `-- spine:db2-only` statement. */
 const EXPECTED_DB2_ONLY = [
@@ -536,6 +563,9 @@ const EXPECTED_DB2_ONLY = [
   ['domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi', 'up', 'COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_CONCENTRATION_HHI', COMMENT_REASON],
   ['domains-finra/basic/0007_symbol_rolling_6w', 'up', 'COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_SYMBOL_ROLLING_6W', COMMENT_REASON],
   ['domains-finra/basic/0008_research_snapshot', 'up', 'COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_RESEARCH_SNAPSHOT', COMMENT_REASON],
+  ['domains-finra/basic/0010_weekly_symbol_total', 'up', 'COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_TOTAL', COMMENT_REASON],
+  ['domains-finra/basic/0010_weekly_symbol_total', 'up', 'COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_SYMBOL_TOTAL_ROLLING_6W', COMMENT_REASON],
+  ['domains-finra/basic/0010_weekly_symbol_total', 'down', "CALL SYSPROC.ADMIN_CMD('REORG TABLE FINRA_OTC_TRANSPARENCY_CAPTURES')", REORG_REASON],
   ['domains-finra/basic/0001_captures_raw_rejects', 'down', 'DROP INDEX IDX_FOTC_REJECTS_CAPTURE', FK_INDEX_REASON],
   ['core/intermediate/0004_workflow_step_runs', 'down', 'DROP INDEX IDX_STEP_RUNS_RUN', FK_INDEX_REASON],
   ['core/intermediate/0002_scheduler_runs', 'down', 'DROP INDEX IDX_SCHEDULER_RUNS_SCHEDULE', FK_INDEX_REASON],
@@ -556,8 +586,8 @@ const SQLITE_ONLY_INDEXES = ['IDX_SOURCE_CONFIGS_NAME'];
  */
 const DERBY_FK_DUPLICATE_INDEXES = ['IDX_CORE_EXECUTIONS_PARENT', 'IDX_SCHEDULER_RUNS_SCHEDULE', 'IDX_STEP_RUNS_RUN', 'IDX_FOTC_REJECTS_CAPTURE'];
 
-const DB2_FLAGS = ['ENABLED', 'SUCCESS', 'QUALITY_PASSED', 'IS_COMPLETE_WINDOW', 'ROLLING_IS_COMPLETE', 'HAS_ROLLING_DATA'];
-const DB2_DATES = ['WEEK_ENDING', 'WINDOW_START', 'SOURCE_LAST_UPDATE_DATE'];
+const DB2_FLAGS = ['ENABLED', 'SUCCESS', 'QUALITY_PASSED', 'IS_COMPLETE_WINDOW', 'ROLLING_IS_COMPLETE', 'HAS_ROLLING_DATA', 'IS_REVISION'];
+const DB2_DATES = ['WEEK_ENDING', 'WINDOW_START', 'SOURCE_LAST_UPDATE_DATE', 'SOURCE_INITIAL_PUBLISHED_DATE', 'WEEK_START_DATE', 'INITIAL_PUBLISHED_DATE', 'LAST_REPORTED_DATE'];
 
 /** The SQLite name → DB2 name of the ledger tables; other tables are upper-cased. */
 const LEDGER_TABLE_NAMES: Readonly<Record<string, string>> = { _migrations: DB2_MIGRATIONS_TABLE, _migration_log: DB2_MIGRATION_LOG_TABLE };
@@ -699,7 +729,8 @@ describe('DB2 DDL (every migration, run in Apache Derby)', () => {
     const fixture = [...coreRows(migrations), ...finraRows()];
     const insertSteps: Step[] = fixture.flatMap(({ table, rows }) => rows.map((row) => ({ sql: insertSql(table, row), origin: table })));
     const readSteps: Step[] = fixture.flatMap(({ table }) => [{ sql: `SELECT * FROM ${table}` }, { sql: countSql(table) }]);
-    const views = [RAW_VIEW, ...CALC_TABLES.map((t) => `${t.table}_LATEST`)];
+    // Each calc's *_LATEST (current version) and its v1 view (0009) show the same rows.
+    const views = [RAW_VIEW, ...CALC_TABLES.flatMap((t) => [`${t.table}_LATEST`, `${t.table}_V1_LATEST`])];
     const viewSteps: Step[] = views.flatMap((view) => [
       { sql: `SELECT * FROM ${view}` },
       { sql: `SELECT 'VIEW|${view}|' || CAPTURE_ID FROM ${view} ORDER BY CAPTURE_ID` },

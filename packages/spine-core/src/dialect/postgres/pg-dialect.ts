@@ -9,6 +9,7 @@ import type { PgBackend, PgSessionSettings } from './pg-backend.js';
 import { postgresBackups } from './pg-backups.js';
 import { PgConnection, PgDriver } from './pg-driver.js';
 import { postgresChecks, postgresIntrospector } from './pg-introspector.js';
+import { postgresMaintenance } from './pg-maintenance.js';
 import { loadPostgresParser, splitPostgresStatements } from './pg-statements.js';
 import { csvChunks } from './pg-values.js';
 import { ledgerDdl } from '../../migrations/ledger-ddl.js';
@@ -22,7 +23,7 @@ const POSTGRES_CAPABILITIES: DialectCapabilities = {
 };
 
 /** The ledger, PostgreSQL form: instants as TIMESTAMPTZ, the success flag as BOOLEAN, the log id an identity column. */
-const POSTGRES_LEDGER_DDL = ledgerDdl({
+export const POSTGRES_LEDGER_DDL = ledgerDdl({
   instant: 'TIMESTAMPTZ',
   successFlag: 'BOOLEAN NOT NULL DEFAULT TRUE',
   logId: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
@@ -166,6 +167,7 @@ function dialectOn(target: PostgresTarget, backend: PgBackend): SpineDialect {
     prepareStatement: async () => ({ action: 'run' }),
     acquireMigrationLock: (options): Promise<MigrationLock> => backend.migrationLock(target.display, options),
     checks: postgresChecks,
+    maintenance: postgresMaintenance,
     async openScratch() {
       const schema = `spine_scratch_${randomBytes(6).toString('hex')}`;
       const scratchBackend = await backend.withSchema(schema);

@@ -4,7 +4,7 @@ import type { PgBackend } from './pg-backend.js';
 
 const POLL_MS = 100;
 /** First key of the advisory lock pair: "SP" — the second is the schema's hash, so schemas lock independently. */
-const LOCK_CLASS = 0x5350;
+export const LOCK_CLASS = 0x5350;
 /** `application_name` of the holding session: `spine pid=<pid> <purpose>` (PostgreSQL keeps 63 bytes of it). */
 const APPLICATION_NAME = /^spine pid=(\d+) (.*)$/;
 

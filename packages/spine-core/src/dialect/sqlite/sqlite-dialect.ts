@@ -14,6 +14,7 @@ import { listBackups } from '../../backup/list-backups.js';
 import { pruneBackups } from '../../backup/prune-backups.js';
 import { restoreBackup } from '../../backup/restore-backup.js';
 import { acquireSqliteMigrationLock } from './sqlite-lock.js';
+import { sqliteMaintenance } from './sqlite-maintenance.js';
 import { rebuildTableInTransaction, setForeignKeys } from './sqlite-rebuild.js';
 import { asAddColumn, columnDefinitionText, columnFingerprint, findColumnDefinition, splitSqliteStatements } from './sqlite-statements.js';
 import { ledgerDdl } from '../../migrations/ledger-ddl.js';
@@ -37,7 +38,7 @@ const SQLITE_CAPABILITIES: DialectCapabilities = {
 };
 
 /** The ledger, SQLite form: instants are ISO-8601 UTC text; `success` is 0/1. */
-const SQLITE_LEDGER_DDL = ledgerDdl({
+export const SQLITE_LEDGER_DDL = ledgerDdl({
   instant: 'TEXT',
   successFlag: 'INTEGER NOT NULL DEFAULT 1 CHECK (success IN (0, 1))',
   logId: 'INTEGER PRIMARY KEY AUTOINCREMENT',
@@ -173,6 +174,7 @@ export function openSqliteDialect(options: SqliteOpenOptions): SpineDialect {
     prepareStatement: prepareSqliteStatement,
     acquireMigrationLock: (lockOptions) => acquireSqliteMigrationLock(options.path, lockOptions),
     checks: sqliteChecks,
+    maintenance: sqliteMaintenance,
     ...(options.path === ':memory:' ? {} : { backups: sqliteFileBackups(options.path) }),
     openScratch: async () => openSqliteDialect({ path: ':memory:' }),
     tableRebuild: {

@@ -193,7 +193,7 @@ async function snapshotFinraSchema(extraDdl = ''): Promise<SchemaSnapshot> {
       .sort()
       .map((file) => readFileSync(join(dir, file), 'utf8')),
   );
-  expect(scripts).toHaveLength(14);
+  expect(scripts).toHaveLength(16);
   return snapshotOf(`${scripts.join('\n;\n')}\n;\n${extraDdl}`);
 }
 

@@ -1,0 +1,880 @@
+-- Market Spine quarterly bundle 2026_q4 (2026-Q4), sqlite: 16 migration(s), tier basic.
+-- Built 2026-11-22T05:24:26.768Z from @market-spine/core 0.2.0, @market-spine/domains-finra 0.2.0; manifest.json lists the migrations and checksums.
+-- Market-data database only: the migrations of @market-spine/core and @market-spine/domains-finra. @market-spine/domains-risk is not bundled: it owns the risk manager's separate SQLite state database (seeds 002/004), upgraded with `spine risk upgrade`.
+-- Apply once, to a database that has the previous bundle:
+--   sqlite3 spine.db < migrations/2026_q4/sqlite.sql
+--   (or: spine db migrate --bundle migrations/2026_q4 --db spine.db)
+-- .bail on stops at the first error; the open transaction then rolls back when sqlite3 exits.
+-- The guard refuses, before any change, a database that already has this bundle.
+
+.bail on
+.timeout 10000
+PRAGMA foreign_keys = ON;
+
+BEGIN IMMEDIATE;
+CREATE TABLE IF NOT EXISTS _migrations (
+    migration_id TEXT PRIMARY KEY,
+    package TEXT NOT NULL,
+    package_version TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    dialect TEXT NOT NULL,
+    description TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    applied_by TEXT NOT NULL,
+    execution_time_ms INTEGER NOT NULL,
+    success INTEGER NOT NULL DEFAULT 1 CHECK (success IN (0, 1)),
+    error_message TEXT,
+    down_checksum TEXT,
+    bundle TEXT,
+    installed_rank INTEGER NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'migrate' CHECK (kind IN ('migrate', 'baseline'))
+  );
+CREATE TABLE IF NOT EXISTS _migration_log (
+    log_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event TEXT NOT NULL CHECK (event IN ('failed', 'rolled_back', 'repaired', 'baselined')),
+    migration_id TEXT NOT NULL,
+    package TEXT NOT NULL,
+    package_version TEXT NOT NULL,
+    dialect TEXT NOT NULL,
+    checksum TEXT,
+    previous_checksum TEXT,
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    execution_time_ms INTEGER,
+    statement_line INTEGER,
+    statement TEXT,
+    message TEXT
+  );
+
+CREATE TEMP TABLE spine_bundle_guard (bundle TEXT NOT NULL);
+CREATE TEMP TRIGGER spine_bundle_guard_check BEFORE INSERT ON spine_bundle_guard
+BEGIN
+  SELECT RAISE(ABORT, 'bundle 2026_q4 is already applied')
+  WHERE EXISTS (SELECT 1 FROM _migrations WHERE migration_id IN ('core/basic/0001_core_executions', 'core/basic/0002_core_manifest', 'core/basic/0003_core_load_records', 'core/basic/0004_core_quality_checks', 'core/basic/0005_core_anomalies', 'core/basic/0006_core_source_configs', 'domains-finra/basic/0001_captures_raw_rejects', 'domains-finra/basic/0002_weekly_symbol_venue_volume', 'domains-finra/basic/0003_symbol_summary', 'domains-finra/basic/0004_weekly_symbol_venue_share', 'domains-finra/basic/0005_venue_share', 'domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi', 'domains-finra/basic/0007_symbol_rolling_6w', 'domains-finra/basic/0008_research_snapshot', 'domains-finra/basic/0009_calc_version_views', 'domains-finra/basic/0010_weekly_symbol_total'));
+END;
+INSERT INTO spine_bundle_guard (bundle) VALUES ('check');
+DROP TABLE spine_bundle_guard;
+
+-- ---------------------------------------------------------------------------
+-- 1/16 core/basic/0001_core_executions: core_executions: one row per pipeline execution, for lineage
+-- @market-spine/core 0.2.0, basic/0001_core_executions.sql, checksum sha256 3f9362011493f23e5bc843f008e2c9f1f76295a244237a677ae038f09e64d18c
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS core_executions (
+    execution_id TEXT PRIMARY KEY,
+    pipeline TEXT NOT NULL,                 -- e.g. finra.otc_transparency.week
+    domain TEXT,
+    partition_key TEXT,                     -- e.g. 2025-11-14|OTC
+    status TEXT NOT NULL CHECK (status IN ('RUNNING', 'COMPLETED', 'FAILED')),
+    params TEXT,                            -- JSON
+    parent_execution_id TEXT REFERENCES core_executions (execution_id),
+    batch_id TEXT,
+    triggered_by TEXT NOT NULL DEFAULT 'manual',
+    started_at TEXT NOT NULL,               -- ISO-8601 UTC
+    completed_at TEXT,
+    error_code TEXT,
+    error_message TEXT
+);
+
+CREATE INDEX IF NOT EXISTS idx_core_executions_parent ON core_executions (parent_execution_id);
+
+CREATE INDEX IF NOT EXISTS idx_core_executions_batch ON core_executions (batch_id);
+
+CREATE INDEX IF NOT EXISTS idx_core_executions_partition ON core_executions (domain, partition_key);
+
+CREATE INDEX IF NOT EXISTS idx_core_executions_status ON core_executions (status);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'core/basic/0001_core_executions', '@market-spine/core', '0.2.0', 'basic', 'sqlite', 'core_executions: one row per pipeline execution, for lineage', '3f9362011493f23e5bc843f008e2c9f1f76295a244237a677ae038f09e64d18c', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '6e4da6109aab004759f5171af79eaf987cd0cba5ce8161fa9f8cd00aa93b9ac0', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 2/16 core/basic/0002_core_manifest: core_manifest: pipeline stages reached per (domain, partition)
+-- @market-spine/core 0.2.0, basic/0002_core_manifest.sql, checksum sha256 9f4e30c6f58c23c6491c5987dbf5dded7a10fe850bd6b8ed1f4328a1c049d075
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS core_manifest (
+    domain TEXT NOT NULL,
+    partition_key TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    capture_id TEXT,
+    row_count_in INTEGER CHECK (row_count_in >= 0),
+    row_count_out INTEGER CHECK (row_count_out >= 0),
+    row_count_rejected INTEGER CHECK (row_count_rejected >= 0),
+    source_type TEXT,                       -- file | url | api
+    source_locator TEXT,
+    source_sha256 TEXT,
+    source_bytes INTEGER CHECK (source_bytes >= 0),
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    metadata TEXT,                          -- JSON
+    updated_at TEXT NOT NULL,               -- ISO-8601 UTC
+    PRIMARY KEY (domain, partition_key, stage)
+);
+
+CREATE INDEX IF NOT EXISTS idx_core_manifest_stage ON core_manifest (domain, stage);
+
+CREATE INDEX IF NOT EXISTS idx_core_manifest_batch ON core_manifest (batch_id);
+
+CREATE INDEX IF NOT EXISTS idx_core_manifest_capture ON core_manifest (capture_id);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'core/basic/0002_core_manifest', '@market-spine/core', '0.2.0', 'basic', 'sqlite', 'core_manifest: pipeline stages reached per (domain, partition)', '9f4e30c6f58c23c6491c5987dbf5dded7a10fe850bd6b8ed1f4328a1c049d075', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'cc330a29078d6d6a6f5d8ed4ee33299cf81df52f729ba77efabbd3c703b4362e', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 3/16 core/basic/0003_core_load_records: core_load_records: one row per source file or response loaded
+-- @market-spine/core 0.2.0, basic/0003_core_load_records.sql, checksum sha256 7a0bb5a7f452b9e8f9673c8d7160eb5e3cb1255b6736370d1746253035de65c4
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS core_load_records (
+    load_id TEXT PRIMARY KEY,
+    domain TEXT NOT NULL,
+    source_type TEXT NOT NULL,              -- file | url | api
+    source_locator TEXT NOT NULL,
+    source_sha256 TEXT NOT NULL,
+    source_bytes INTEGER NOT NULL CHECK (source_bytes >= 0),
+    source_format TEXT,
+    status TEXT NOT NULL CHECK (status IN ('LOADED', 'FAILED')),
+    lines_total INTEGER NOT NULL CHECK (lines_total >= 0),
+    rows_accepted INTEGER NOT NULL CHECK (rows_accepted >= 0),
+    rows_rejected INTEGER NOT NULL CHECK (rows_rejected >= 0),
+    partitions TEXT,                        -- JSON array of partition keys
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    started_at TEXT NOT NULL,
+    completed_at TEXT,
+    error_message TEXT,
+    CHECK (lines_total = rows_accepted + rows_rejected)
+);
+
+CREATE INDEX IF NOT EXISTS idx_core_load_records_sha ON core_load_records (domain, source_sha256);
+
+CREATE INDEX IF NOT EXISTS idx_core_load_records_execution ON core_load_records (execution_id);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'core/basic/0003_core_load_records', '@market-spine/core', '0.2.0', 'basic', 'sqlite', 'core_load_records: one row per source file or response loaded', '7a0bb5a7f452b9e8f9673c8d7160eb5e3cb1255b6736370d1746253035de65c4', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'a03b55aee5ad6ddcddad446bab082b82f223090c1c3116e68175e0be46d7c52a', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 4/16 core/basic/0004_core_quality_checks: core_quality_checks: every quality check result, passes included
+-- @market-spine/core 0.2.0, basic/0004_core_quality_checks.sql, checksum sha256 9da2ba15bc78c6718cd9c91a68c3186f5634d24f1445623fe11c270f1abe8582
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS core_quality_checks (
+    check_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    domain TEXT NOT NULL,
+    partition_key TEXT,
+    pipeline TEXT NOT NULL,
+    stage TEXT,
+    capture_id TEXT,
+    check_name TEXT NOT NULL,
+    check_kind TEXT NOT NULL,
+    category TEXT NOT NULL CHECK (category IN ('INTEGRITY', 'COMPLETENESS', 'BUSINESS_RULE')),
+    severity TEXT NOT NULL CHECK (severity IN ('WARN', 'FAIL')),
+    status TEXT NOT NULL CHECK (status IN ('PASS', 'WARN', 'FAIL', 'ERROR')),
+    check_value TEXT,
+    expected_value TEXT,
+    tolerance TEXT,
+    message TEXT NOT NULL,
+    failed_row_count INTEGER CHECK (failed_row_count >= 0),
+    sample_keys TEXT,                       -- JSON array of offending keys
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    checked_at TEXT NOT NULL                -- ISO-8601 UTC
+);
+
+CREATE INDEX IF NOT EXISTS idx_core_quality_checks_partition ON core_quality_checks (domain, partition_key);
+
+CREATE INDEX IF NOT EXISTS idx_core_quality_checks_status ON core_quality_checks (status);
+
+CREATE INDEX IF NOT EXISTS idx_core_quality_checks_name ON core_quality_checks (check_name);
+
+CREATE INDEX IF NOT EXISTS idx_core_quality_checks_execution ON core_quality_checks (execution_id);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'core/basic/0004_core_quality_checks', '@market-spine/core', '0.2.0', 'basic', 'sqlite', 'core_quality_checks: every quality check result, passes included', '9da2ba15bc78c6718cd9c91a68c3186f5634d24f1445623fe11c270f1abe8582', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '79f9624da8dcd0eaef4a96acf206ccdbf4123ff7772d04e0dbe6939095edcae1', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 5/16 core/basic/0005_core_anomalies: core_anomalies: detected anomalies awaiting review
+-- @market-spine/core 0.2.0, basic/0005_core_anomalies.sql, checksum sha256 1bc9d7ef273fcc1cbbe5a703b980e580c224312a8a36bce1510a885483099824
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS core_anomalies (
+    anomaly_id TEXT PRIMARY KEY,
+    domain TEXT NOT NULL,
+    partition_key TEXT,
+    severity TEXT NOT NULL CHECK (severity IN ('INFO', 'WARNING', 'ERROR', 'CRITICAL')),
+    category TEXT NOT NULL,
+    message TEXT NOT NULL,
+    details TEXT,                           -- JSON
+    execution_id TEXT,
+    batch_id TEXT,
+    detected_at TEXT NOT NULL,
+    resolved_at TEXT
+);
+
+CREATE INDEX IF NOT EXISTS idx_core_anomalies_partition ON core_anomalies (domain, partition_key);
+
+CREATE INDEX IF NOT EXISTS idx_core_anomalies_open ON core_anomalies (severity, detected_at) WHERE resolved_at IS NULL;
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'core/basic/0005_core_anomalies', '@market-spine/core', '0.2.0', 'basic', 'sqlite', 'core_anomalies: detected anomalies awaiting review', '1bc9d7ef273fcc1cbbe5a703b980e580c224312a8a36bce1510a885483099824', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '3125b584f0fb18f8833d3c53e98084c25737fb0c1eba1c78ac5e3e21184d4254', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 6/16 core/basic/0006_core_source_configs: core_source_configs: source configuration registry (seed 003)
+-- @market-spine/core 0.2.0, basic/0006_core_source_configs.sql, checksum sha256 1f49c9e542d15fcc9a9ec9482572fcbf3db68c7282b15e1beb4307856ccae01e
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS core_source_configs (
+    source_id TEXT PRIMARY KEY,
+    source_type TEXT NOT NULL,              -- file, http, database
+    name TEXT NOT NULL UNIQUE,
+    config TEXT NOT NULL,                   -- JSON configuration
+    enabled INTEGER DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS idx_source_configs_type ON core_source_configs (source_type);
+
+CREATE INDEX IF NOT EXISTS idx_source_configs_name ON core_source_configs (name);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'core/basic/0006_core_source_configs', '@market-spine/core', '0.2.0', 'basic', 'sqlite', 'core_source_configs: source configuration registry (seed 003)', '1f49c9e542d15fcc9a9ec9482572fcbf3db68c7282b15e1beb4307856ccae01e', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '287789b6b8f68dad700f94688aed68cf8c78dc993cf298eb541e377b1b40371c', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 7/16 domains-finra/basic/0001_captures_raw_rejects: FINRA OTC transparency captures, raw rows and rejects
+-- @market-spine/domains-finra 0.2.0, basic/0001_captures_raw_rejects.sql, checksum sha256 64e3ddef6065f18ccc9619e125c0cbea06eb2a5664cedc9d184a0d53504403c7
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS finra_otc_transparency_captures (
+    capture_id TEXT PRIMARY KEY,
+    week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    tier TEXT NOT NULL CHECK (tier IN ('NMS_TIER_1', 'NMS_TIER_2', 'OTC')),
+    week_ending_source TEXT NOT NULL CHECK (week_ending_source IN ('derived', 'override', 'file')),
+    load_id TEXT NOT NULL,
+    source_type TEXT NOT NULL,
+    source_locator TEXT NOT NULL,
+    source_sha256 TEXT NOT NULL,
+    source_bytes INTEGER NOT NULL CHECK (source_bytes >= 0),
+    source_format TEXT NOT NULL,
+    source_last_update_date TEXT,
+    lines_total INTEGER NOT NULL CHECK (lines_total >= 0),
+    -- Furthest stage this capture reached; core_manifest keeps only the latest capture per stage.
+    stage TEXT NOT NULL DEFAULT 'INGESTED' CHECK (stage IN ('INGESTED', 'NORMALIZED', 'AGGREGATED', 'ROLLING', 'SNAPSHOT')),
+    captured_at TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    UNIQUE (week_ending, tier, source_sha256)
+);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_captures_latest
+    ON finra_otc_transparency_captures (week_ending, tier, captured_at DESC, capture_id DESC);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_captures_load ON finra_otc_transparency_captures (load_id);
+
+CREATE TABLE IF NOT EXISTS finra_otc_transparency_raw (
+    capture_id TEXT NOT NULL REFERENCES finra_otc_transparency_captures (capture_id),
+    load_id TEXT NOT NULL,
+    line_number INTEGER NOT NULL CHECK (line_number >= 1),
+    week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    tier TEXT NOT NULL CHECK (tier IN ('NMS_TIER_1', 'NMS_TIER_2', 'OTC')),
+    source_tier TEXT,                       -- tierDescription / Tier as written
+    source_week_ending TEXT,                -- WeekEnding as written (6-column form)
+    symbol TEXT NOT NULL,
+    issue_name TEXT,
+    market_participant_name TEXT,
+    mpid TEXT NOT NULL,
+    total_weekly_share_quantity INTEGER NOT NULL,
+    total_weekly_trade_count INTEGER NOT NULL,
+    source_last_update_date TEXT,
+    raw_line TEXT NOT NULL,                 -- the line as delivered, for rejects at later stages
+    record_hash TEXT NOT NULL,              -- sha256 of the raw line
+    captured_at TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    UNIQUE (capture_id, line_number)
+);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_raw_capture ON finra_otc_transparency_raw (week_ending, tier, capture_id);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_raw_symbol ON finra_otc_transparency_raw (symbol, week_ending, tier);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_raw_latest ON finra_otc_transparency_raw (week_ending, tier, captured_at DESC, capture_id DESC);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_raw_hash ON finra_otc_transparency_raw (record_hash);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_raw_latest AS
+SELECT r.*
+FROM finra_otc_transparency_raw AS r
+WHERE r.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_raw AS c
+    WHERE c.week_ending = r.week_ending AND c.tier = r.tier
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+CREATE TABLE IF NOT EXISTS finra_otc_transparency_rejects (
+    reject_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    load_id TEXT NOT NULL,
+    capture_id TEXT REFERENCES finra_otc_transparency_captures (capture_id),
+    week_ending TEXT,
+    tier TEXT,
+    source_locator TEXT NOT NULL,
+    line_number INTEGER NOT NULL CHECK (line_number >= 1),
+    raw_line TEXT NOT NULL,
+    raw_record_hash TEXT NOT NULL,
+    stage TEXT NOT NULL CHECK (stage IN ('INGEST', 'NORMALIZE', 'AGGREGATE')),
+    reason_code TEXT NOT NULL CHECK (reason_code IN (
+        'PARSE_ERROR', 'INVALID_DATE', 'NOT_FRIDAY', 'INVALID_TIER', 'NEGATIVE_VOLUME',
+        'NEGATIVE_TRADES', 'ZERO_VOLUME', 'INVALID_SYMBOL', 'INVALID_MPID', 'DUPLICATE_KEY')),
+    reason_detail TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    created_at TEXT NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_rejects_week ON finra_otc_transparency_rejects (week_ending, tier);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_rejects_reason ON finra_otc_transparency_rejects (reason_code);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_rejects_capture ON finra_otc_transparency_rejects (capture_id);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_rejects_load ON finra_otc_transparency_rejects (load_id);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'domains-finra/basic/0001_captures_raw_rejects', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'FINRA OTC transparency captures, raw rows and rejects', '64e3ddef6065f18ccc9619e125c0cbea06eb2a5664cedc9d184a0d53504403c7', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '86b2019195131724e8e731f55967a4816f2bd953519529a99913c14c51a48b32', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 8/16 domains-finra/basic/0002_weekly_symbol_venue_volume: finra_otc_transparency_weekly_symbol_venue_volume: normalized venue volume: one row per (week, tier, symbol, MPID) and capture
+-- @market-spine/domains-finra 0.2.0, basic/0002_weekly_symbol_venue_volume.sql, checksum sha256 a840beb39be867dd3af1c57ebe7da630f44280c311fc0ee182a510ca3b62d066
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_volume (
+    week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    tier TEXT NOT NULL CHECK (tier IN ('NMS_TIER_1', 'NMS_TIER_2', 'OTC')),
+    symbol TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 16 AND symbol NOT GLOB '*[^A-Z0-9./-]*' AND substr(symbol, 1, 1) NOT IN ('.', '/', '-')),
+    mpid TEXT NOT NULL CHECK (length(mpid) = 4 AND mpid NOT GLOB '*[^A-Z0-9]*'),
+    issue_name TEXT,
+    market_participant_name TEXT,
+    total_volume INTEGER NOT NULL CHECK (total_volume >= 0),           -- shares
+    trade_count INTEGER NOT NULL CHECK (trade_count >= 0),             -- trades
+    source_last_update_date TEXT CHECK (source_last_update_date IS NULL OR source_last_update_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    calc_name TEXT NOT NULL,
+    calc_version TEXT NOT NULL,
+    capture_id TEXT NOT NULL REFERENCES finra_otc_transparency_captures (capture_id),
+    captured_at TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    calculated_at TEXT NOT NULL,
+    UNIQUE (week_ending, tier, symbol, mpid, calc_name, calc_version, capture_id)
+);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_venue_vol_capture ON finra_otc_transparency_weekly_symbol_venue_volume (week_ending, tier, capture_id);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_venue_vol_symbol ON finra_otc_transparency_weekly_symbol_venue_volume (symbol, week_ending, tier);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_venue_vol_latest ON finra_otc_transparency_weekly_symbol_venue_volume (week_ending, tier, calc_name, calc_version, captured_at DESC, capture_id DESC);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_volume_latest AS
+SELECT t.*
+FROM finra_otc_transparency_weekly_symbol_venue_volume AS t
+WHERE t.calc_name = 'weekly_symbol_venue_volume' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_weekly_symbol_venue_volume AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'domains-finra/basic/0002_weekly_symbol_venue_volume', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_weekly_symbol_venue_volume: normalized venue volume: one row per (week, tier, symbol, MPID) and capture', 'a840beb39be867dd3af1c57ebe7da630f44280c311fc0ee182a510ca3b62d066', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '98bc35e9b14b3f330c0776379962c2970118934f912a4af0c1d51a9ef5699fc6', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 9/16 domains-finra/basic/0003_symbol_summary: finra_otc_transparency_symbol_summary: per symbol and week: total volume, trades, venue count, average trade size
+-- @market-spine/domains-finra 0.2.0, basic/0003_symbol_summary.sql, checksum sha256 73fd9bf6092d07b1855614f71f469622ed18d4b0ee279009e613be68a1a176b3
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS finra_otc_transparency_symbol_summary (
+    week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    tier TEXT NOT NULL CHECK (tier IN ('NMS_TIER_1', 'NMS_TIER_2', 'OTC')),
+    symbol TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 16 AND symbol NOT GLOB '*[^A-Z0-9./-]*' AND substr(symbol, 1, 1) NOT IN ('.', '/', '-')),
+    issue_name TEXT,
+    total_volume INTEGER NOT NULL CHECK (total_volume >= 0),           -- shares
+    total_trades INTEGER NOT NULL CHECK (total_trades >= 0),           -- trades
+    venue_count INTEGER NOT NULL CHECK (venue_count >= 1),
+    avg_trade_size REAL CHECK (avg_trade_size IS NULL OR avg_trade_size >= 0), -- shares per trade; NULL when no trades
+    calc_name TEXT NOT NULL,
+    calc_version TEXT NOT NULL,
+    capture_id TEXT NOT NULL REFERENCES finra_otc_transparency_captures (capture_id),
+    captured_at TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    calculated_at TEXT NOT NULL,
+    UNIQUE (week_ending, tier, symbol, calc_name, calc_version, capture_id)
+);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_sym_sum_capture ON finra_otc_transparency_symbol_summary (week_ending, tier, capture_id);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_sym_sum_symbol ON finra_otc_transparency_symbol_summary (symbol, week_ending, tier);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_sym_sum_latest ON finra_otc_transparency_symbol_summary (week_ending, tier, calc_name, calc_version, captured_at DESC, capture_id DESC);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_symbol_summary_latest AS
+SELECT t.*
+FROM finra_otc_transparency_symbol_summary AS t
+WHERE t.calc_name = 'symbol_summary' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_symbol_summary AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'domains-finra/basic/0003_symbol_summary', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_symbol_summary: per symbol and week: total volume, trades, venue count, average trade size', '73fd9bf6092d07b1855614f71f469622ed18d4b0ee279009e613be68a1a176b3', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'ecd0349d05de6906fc6b598355c450759bd3799c77269ff805d4e92d23139922', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 10/16 domains-finra/basic/0004_weekly_symbol_venue_share: finra_otc_transparency_weekly_symbol_venue_share: each venue's share of a symbol's weekly volume (fraction 0-1) and its rank for the symbol
+-- @market-spine/domains-finra 0.2.0, basic/0004_weekly_symbol_venue_share.sql, checksum sha256 f648770785dcf02d9cf713d7a7af82347e8529e6f41034706a4e7ebbdae9d90a
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_share (
+    week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    tier TEXT NOT NULL CHECK (tier IN ('NMS_TIER_1', 'NMS_TIER_2', 'OTC')),
+    symbol TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 16 AND symbol NOT GLOB '*[^A-Z0-9./-]*' AND substr(symbol, 1, 1) NOT IN ('.', '/', '-')),
+    mpid TEXT NOT NULL CHECK (length(mpid) = 4 AND mpid NOT GLOB '*[^A-Z0-9]*'),
+    venue_volume INTEGER NOT NULL CHECK (venue_volume >= 0),           -- shares
+    symbol_volume INTEGER NOT NULL CHECK (symbol_volume > 0),          -- shares
+    venue_share REAL NOT NULL CHECK (venue_share BETWEEN 0 AND 1),     -- fraction of symbol_volume
+    venue_rank INTEGER NOT NULL CHECK (venue_rank >= 1),
+    calc_name TEXT NOT NULL,
+    calc_version TEXT NOT NULL,
+    capture_id TEXT NOT NULL REFERENCES finra_otc_transparency_captures (capture_id),
+    captured_at TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    calculated_at TEXT NOT NULL,
+    UNIQUE (week_ending, tier, symbol, mpid, calc_name, calc_version, capture_id)
+);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_sym_venue_share_capture ON finra_otc_transparency_weekly_symbol_venue_share (week_ending, tier, capture_id);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_sym_venue_share_symbol ON finra_otc_transparency_weekly_symbol_venue_share (symbol, week_ending, tier);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_sym_venue_share_latest ON finra_otc_transparency_weekly_symbol_venue_share (week_ending, tier, calc_name, calc_version, captured_at DESC, capture_id DESC);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_share_latest AS
+SELECT t.*
+FROM finra_otc_transparency_weekly_symbol_venue_share AS t
+WHERE t.calc_name = 'weekly_symbol_venue_share' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_weekly_symbol_venue_share AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'domains-finra/basic/0004_weekly_symbol_venue_share', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_weekly_symbol_venue_share: each venue''s share of a symbol''s weekly volume (fraction 0-1) and its rank for the symbol', 'f648770785dcf02d9cf713d7a7af82347e8529e6f41034706a4e7ebbdae9d90a', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'a63ba842a9f1094b63c685f4fca3bd6e2d8a1fc156e87902f4e8abdf9a8569ed', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 11/16 domains-finra/basic/0005_venue_share: finra_otc_transparency_venue_share: tier-wide market share of each venue (MPID) for a week (fraction 0-1), with rank
+-- @market-spine/domains-finra 0.2.0, basic/0005_venue_share.sql, checksum sha256 ab8b9273af0cf75b7832d931ffdc986a363a5a8983fb3e2831f706ae6f7ee56b
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS finra_otc_transparency_venue_share (
+    week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    tier TEXT NOT NULL CHECK (tier IN ('NMS_TIER_1', 'NMS_TIER_2', 'OTC')),
+    mpid TEXT NOT NULL CHECK (length(mpid) = 4 AND mpid NOT GLOB '*[^A-Z0-9]*'),
+    market_participant_name TEXT,
+    total_volume INTEGER NOT NULL CHECK (total_volume >= 0),           -- shares
+    total_trades INTEGER NOT NULL CHECK (total_trades >= 0),           -- trades
+    symbol_count INTEGER NOT NULL CHECK (symbol_count >= 1),
+    market_share REAL NOT NULL CHECK (market_share BETWEEN 0 AND 1),   -- fraction of the tier's weekly volume
+    rank INTEGER NOT NULL CHECK (rank >= 1),
+    calc_name TEXT NOT NULL,
+    calc_version TEXT NOT NULL,
+    capture_id TEXT NOT NULL REFERENCES finra_otc_transparency_captures (capture_id),
+    captured_at TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    calculated_at TEXT NOT NULL,
+    UNIQUE (week_ending, tier, mpid, calc_name, calc_version, capture_id)
+);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_venue_share_capture ON finra_otc_transparency_venue_share (week_ending, tier, capture_id);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_venue_share_mpid ON finra_otc_transparency_venue_share (mpid, week_ending, tier);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_venue_share_latest ON finra_otc_transparency_venue_share (week_ending, tier, calc_name, calc_version, captured_at DESC, capture_id DESC);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_venue_share_latest AS
+SELECT t.*
+FROM finra_otc_transparency_venue_share AS t
+WHERE t.calc_name = 'venue_market_share' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_venue_share AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'domains-finra/basic/0005_venue_share', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_venue_share: tier-wide market share of each venue (MPID) for a week (fraction 0-1), with rank', 'ab8b9273af0cf75b7832d931ffdc986a363a5a8983fb3e2831f706ae6f7ee56b', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'c69d5d0b5d81d99e015d4dc11ac5b75759040614ee061cb9cee59166a2a8f5ac', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 12/16 domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi: finra_otc_transparency_weekly_symbol_venue_concentration_hhi: herfindahl-Hirschman index of venue concentration per symbol: sum of squared venue shares, 0-1
+-- @market-spine/domains-finra 0.2.0, basic/0006_weekly_symbol_venue_concentration_hhi.sql, checksum sha256 a845bc27e6471d34724eabb6f0c09dc707182229a6dbf592a72759e6a8ce4a45
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_concentration_hhi (
+    week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    tier TEXT NOT NULL CHECK (tier IN ('NMS_TIER_1', 'NMS_TIER_2', 'OTC')),
+    symbol TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 16 AND symbol NOT GLOB '*[^A-Z0-9./-]*' AND substr(symbol, 1, 1) NOT IN ('.', '/', '-')),
+    venue_count INTEGER NOT NULL CHECK (venue_count >= 1),
+    total_volume INTEGER NOT NULL CHECK (total_volume > 0),            -- shares
+    hhi REAL NOT NULL CHECK (hhi BETWEEN 0 AND 1),
+    calc_name TEXT NOT NULL,
+    calc_version TEXT NOT NULL,
+    capture_id TEXT NOT NULL REFERENCES finra_otc_transparency_captures (capture_id),
+    captured_at TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    calculated_at TEXT NOT NULL,
+    UNIQUE (week_ending, tier, symbol, calc_name, calc_version, capture_id)
+);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_hhi_capture ON finra_otc_transparency_weekly_symbol_venue_concentration_hhi (week_ending, tier, capture_id);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_hhi_symbol ON finra_otc_transparency_weekly_symbol_venue_concentration_hhi (symbol, week_ending, tier);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_hhi_latest ON finra_otc_transparency_weekly_symbol_venue_concentration_hhi (week_ending, tier, calc_name, calc_version, captured_at DESC, capture_id DESC);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_concentration_hhi_latest AS
+SELECT t.*
+FROM finra_otc_transparency_weekly_symbol_venue_concentration_hhi AS t
+WHERE t.calc_name = 'venue_concentration_hhi' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_weekly_symbol_venue_concentration_hhi AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_weekly_symbol_venue_concentration_hhi: herfindahl-Hirschman index of venue concentration per symbol: sum of squared venue shares, 0-1', 'a845bc27e6471d34724eabb6f0c09dc707182229a6dbf592a72759e6a8ce4a45', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'ebf79bcb64693caf465735c489ba2e4fd1bf7cad71eb57832f4494da7aa6f61f', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 13/16 domains-finra/basic/0007_symbol_rolling_6w: finra_otc_transparency_symbol_rolling_6w: six-week rolling averages per symbol with trend (first vs last week of the window)
+-- @market-spine/domains-finra 0.2.0, basic/0007_symbol_rolling_6w.sql, checksum sha256 327a35f1320bc6e3abc84052e39d5ea1f4fe20c2e672557fe3de2aa25eabae5d
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS finra_otc_transparency_symbol_rolling_6w (
+    week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    tier TEXT NOT NULL CHECK (tier IN ('NMS_TIER_1', 'NMS_TIER_2', 'OTC')),
+    symbol TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 16 AND symbol NOT GLOB '*[^A-Z0-9./-]*' AND substr(symbol, 1, 1) NOT IN ('.', '/', '-')),
+    window_start TEXT NOT NULL CHECK (window_start GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), -- first loaded week in the window
+    avg_6w_volume INTEGER NOT NULL CHECK (avg_6w_volume >= 0),         -- shares per week
+    avg_6w_trades INTEGER NOT NULL CHECK (avg_6w_trades >= 0),         -- trades per week
+    trend_direction TEXT NOT NULL CHECK (trend_direction IN ('UP', 'DOWN', 'FLAT')),
+    trend_pct TEXT,                                                    -- percent, decimal string; NULL when the first week had no volume
+    weeks_in_window INTEGER NOT NULL CHECK (weeks_in_window BETWEEN 1 AND 6),
+    is_complete_window INTEGER NOT NULL CHECK (is_complete_window IN (0, 1) AND is_complete_window = (weeks_in_window = 6)),
+    calc_name TEXT NOT NULL,
+    calc_version TEXT NOT NULL,
+    capture_id TEXT NOT NULL REFERENCES finra_otc_transparency_captures (capture_id),
+    captured_at TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    calculated_at TEXT NOT NULL,
+    UNIQUE (week_ending, tier, symbol, calc_name, calc_version, capture_id)
+);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_rolling_capture ON finra_otc_transparency_symbol_rolling_6w (week_ending, tier, capture_id);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_rolling_symbol ON finra_otc_transparency_symbol_rolling_6w (symbol, week_ending, tier);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_rolling_latest ON finra_otc_transparency_symbol_rolling_6w (week_ending, tier, calc_name, calc_version, captured_at DESC, capture_id DESC);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_symbol_rolling_6w_latest AS
+SELECT t.*
+FROM finra_otc_transparency_symbol_rolling_6w AS t
+WHERE t.calc_name = 'symbol_rolling_6w' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_symbol_rolling_6w AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'domains-finra/basic/0007_symbol_rolling_6w', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_symbol_rolling_6w: six-week rolling averages per symbol with trend (first vs last week of the window)', '327a35f1320bc6e3abc84052e39d5ea1f4fe20c2e672557fe3de2aa25eabae5d', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'c2c8d5c579aabadf0ff8746eb7e9f752cc072fe135b96f3f1926d1b113bc246b', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 14/16 domains-finra/basic/0008_research_snapshot: finra_otc_transparency_research_snapshot: research-ready denormalised row per symbol and week (seed 001 otc_research_snapshot)
+-- @market-spine/domains-finra 0.2.0, basic/0008_research_snapshot.sql, checksum sha256 dc3d7fd70cdf0d614365bba30c4366aab5665f28f6815612c2b606c3c43af6d3
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS finra_otc_transparency_research_snapshot (
+    week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    tier TEXT NOT NULL CHECK (tier IN ('NMS_TIER_1', 'NMS_TIER_2', 'OTC')),
+    symbol TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 16 AND symbol NOT GLOB '*[^A-Z0-9./-]*' AND substr(symbol, 1, 1) NOT IN ('.', '/', '-')),
+    total_volume INTEGER NOT NULL CHECK (total_volume >= 0),           -- shares
+    total_trades INTEGER NOT NULL CHECK (total_trades >= 0),           -- trades
+    venue_count INTEGER NOT NULL CHECK (venue_count >= 1),
+    top_venue_mpid TEXT,
+    top_venue_share_pct TEXT,                                          -- percent 0-100, decimal string
+    avg_trade_size TEXT,                                               -- shares per trade, decimal string
+    hhi REAL CHECK (hhi IS NULL OR hhi BETWEEN 0 AND 1),
+    rolling_avg_6w_volume INTEGER,
+    rolling_avg_6w_trades INTEGER,
+    rolling_trend_direction TEXT CHECK (rolling_trend_direction IS NULL OR rolling_trend_direction IN ('UP', 'DOWN', 'FLAT')),
+    rolling_weeks_available INTEGER,
+    rolling_is_complete INTEGER CHECK (rolling_is_complete IS NULL OR rolling_is_complete IN (0, 1)),
+    has_rolling_data INTEGER NOT NULL CHECK (has_rolling_data IN (0, 1)),
+    quality_status TEXT CHECK (quality_status IS NULL OR quality_status IN ('PASS', 'WARN', 'FAIL')),
+    calc_name TEXT NOT NULL,
+    calc_version TEXT NOT NULL,
+    capture_id TEXT NOT NULL REFERENCES finra_otc_transparency_captures (capture_id),
+    captured_at TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    calculated_at TEXT NOT NULL,
+    UNIQUE (week_ending, tier, symbol, calc_name, calc_version, capture_id)
+);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_snapshot_capture ON finra_otc_transparency_research_snapshot (week_ending, tier, capture_id);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_snapshot_symbol ON finra_otc_transparency_research_snapshot (symbol, week_ending, tier);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_snapshot_latest ON finra_otc_transparency_research_snapshot (week_ending, tier, calc_name, calc_version, captured_at DESC, capture_id DESC);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_research_snapshot_latest AS
+SELECT t.*
+FROM finra_otc_transparency_research_snapshot AS t
+WHERE t.calc_name = 'research_snapshot' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_research_snapshot AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'domains-finra/basic/0008_research_snapshot', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_research_snapshot: research-ready denormalised row per symbol and week (seed 001 otc_research_snapshot)', 'dc3d7fd70cdf0d614365bba30c4366aab5665f28f6815612c2b606c3c43af6d3', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'e902e36de62a9e7b1754af88ed2b71af6daf62e6dcf54f0fbe8a81a7179a73e6', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 15/16 domains-finra/basic/0009_calc_version_views: finra calc version views: <table>_<version>_latest for every registered calc version, symbol_rolling_6w v1 and v2 included
+-- @market-spine/domains-finra 0.2.0, basic/0009_calc_version_views.sql, checksum sha256 b44bd7bff141efb9226778b35fdd437ac77b315c3c39f5c10c84545527fca18e
+-- ---------------------------------------------------------------------------
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_volume_v1_latest AS
+SELECT t.*
+FROM finra_otc_transparency_weekly_symbol_venue_volume AS t
+WHERE t.calc_name = 'weekly_symbol_venue_volume' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_weekly_symbol_venue_volume AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_symbol_summary_v1_latest AS
+SELECT t.*
+FROM finra_otc_transparency_symbol_summary AS t
+WHERE t.calc_name = 'symbol_summary' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_symbol_summary AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_share_v1_latest AS
+SELECT t.*
+FROM finra_otc_transparency_weekly_symbol_venue_share AS t
+WHERE t.calc_name = 'weekly_symbol_venue_share' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_weekly_symbol_venue_share AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_venue_share_v1_latest AS
+SELECT t.*
+FROM finra_otc_transparency_venue_share AS t
+WHERE t.calc_name = 'venue_market_share' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_venue_share AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_concentration_hhi_v1_latest AS
+SELECT t.*
+FROM finra_otc_transparency_weekly_symbol_venue_concentration_hhi AS t
+WHERE t.calc_name = 'venue_concentration_hhi' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_weekly_symbol_venue_concentration_hhi AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_symbol_rolling_6w_v1_latest AS
+SELECT t.*
+FROM finra_otc_transparency_symbol_rolling_6w AS t
+WHERE t.calc_name = 'symbol_rolling_6w' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_symbol_rolling_6w AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_symbol_rolling_6w_v2_latest AS
+SELECT t.*
+FROM finra_otc_transparency_symbol_rolling_6w AS t
+WHERE t.calc_name = 'symbol_rolling_6w' AND t.calc_version = 'v2'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_symbol_rolling_6w AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_research_snapshot_v1_latest AS
+SELECT t.*
+FROM finra_otc_transparency_research_snapshot AS t
+WHERE t.calc_name = 'research_snapshot' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_research_snapshot AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'domains-finra/basic/0009_calc_version_views', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra calc version views: <table>_<version>_latest for every registered calc version, symbol_rolling_6w v1 and v2 included', 'b44bd7bff141efb9226778b35fdd437ac77b315c3c39f5c10c84545527fca18e', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'd0c66a8ac6b004cb99d7534aa4ff3de396a50891a8d2ed4d2d4781dc70fe2d8d', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+-- ---------------------------------------------------------------------------
+-- 16/16 domains-finra/basic/0010_weekly_symbol_total: finra_otc_transparency_weekly_symbol_total and _symbol_total_rolling_6w: FINRA's own weekly symbol totals (Query API ATS_W_SMBL records) with rolling 6-week metrics; captures' initialPublishedDate
+-- @market-spine/domains-finra 0.2.0, basic/0010_weekly_symbol_total.sql, checksum sha256 9f81f410aa862df4b2acf91d10c7a29f1fa12a6c4ee6dafc116ff3caec90b4f2
+-- ---------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS finra_otc_transparency_weekly_symbol_total (
+    week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    tier TEXT NOT NULL CHECK (tier IN ('NMS_TIER_1', 'NMS_TIER_2', 'OTC')),
+    symbol TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 16 AND symbol NOT GLOB '*[^A-Z0-9./-]*' AND substr(symbol, 1, 1) NOT IN ('.', '/', '-')),
+    summary_type_code TEXT NOT NULL CHECK (summary_type_code IN ('ATS_W_SMBL')), -- FINRA summaryTypeCode: ATS totals per symbol
+    week_start_date TEXT NOT NULL CHECK (week_start_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), -- FINRA weekStartDate, the Monday
+    issue_name TEXT,
+    product_type_code TEXT,                                            -- FINRA productTypeCode (UTP, CTS, ...)
+    total_volume INTEGER NOT NULL CHECK (total_volume >= 0),           -- shares
+    total_trades INTEGER NOT NULL CHECK (total_trades >= 0),           -- trades
+    avg_trade_size REAL CHECK (avg_trade_size IS NULL OR avg_trade_size >= 0), -- shares per trade; NULL when no trades
+    total_notional TEXT,                                               -- USD, exact decimal string of totalNotionalSum; NULL when not sent
+    initial_published_date TEXT NOT NULL CHECK (initial_published_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    source_last_update_date TEXT NOT NULL CHECK (source_last_update_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    last_reported_date TEXT CHECK (last_reported_date IS NULL OR last_reported_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    -- 1 when FINRA revised the week after publishing it (lastUpdateDate after initialPublishedDate)
+    is_revision INTEGER NOT NULL CHECK (is_revision IN (0, 1) AND is_revision = (source_last_update_date > initial_published_date)),
+    record_number INTEGER NOT NULL CHECK (record_number >= 1),         -- position of the record in the source file, 1-based
+    record_hash TEXT NOT NULL,                                         -- sha256 of the record's JSON text as delivered
+    calc_name TEXT NOT NULL,
+    calc_version TEXT NOT NULL,
+    capture_id TEXT NOT NULL REFERENCES finra_otc_transparency_captures (capture_id),
+    captured_at TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    calculated_at TEXT NOT NULL,
+    CHECK (week_ending = date(week_start_date, '+4 days')),
+    CHECK (source_last_update_date >= initial_published_date),
+    UNIQUE (week_ending, tier, symbol, calc_name, calc_version, capture_id)
+);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_sym_total_capture ON finra_otc_transparency_weekly_symbol_total (week_ending, tier, capture_id);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_sym_total_symbol ON finra_otc_transparency_weekly_symbol_total (symbol, week_ending, tier);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_sym_total_latest ON finra_otc_transparency_weekly_symbol_total (week_ending, tier, symbol, calc_name, calc_version, captured_at DESC, capture_id DESC);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_weekly_symbol_total_latest AS
+SELECT t.*
+FROM finra_otc_transparency_weekly_symbol_total AS t
+WHERE t.calc_name = 'weekly_symbol_total' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_weekly_symbol_total AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier AND c.symbol = t.symbol
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_weekly_symbol_total_v1_latest AS
+SELECT t.*
+FROM finra_otc_transparency_weekly_symbol_total AS t
+WHERE t.calc_name = 'weekly_symbol_total' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_weekly_symbol_total AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier AND c.symbol = t.symbol
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+CREATE TABLE IF NOT EXISTS finra_otc_transparency_symbol_total_rolling_6w (
+    week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    tier TEXT NOT NULL CHECK (tier IN ('NMS_TIER_1', 'NMS_TIER_2', 'OTC')),
+    symbol TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 16 AND symbol NOT GLOB '*[^A-Z0-9./-]*' AND substr(symbol, 1, 1) NOT IN ('.', '/', '-')),
+    window_start TEXT NOT NULL CHECK (window_start GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), -- first week of the window with a record
+    avg_6w_volume INTEGER NOT NULL CHECK (avg_6w_volume >= 0),         -- shares per week
+    avg_6w_trades INTEGER NOT NULL CHECK (avg_6w_trades >= 0),         -- trades per week
+    trend_direction TEXT NOT NULL CHECK (trend_direction IN ('UP', 'DOWN', 'FLAT')),
+    trend_pct TEXT,                                                    -- percent, decimal string; NULL when the first week had no volume
+    weeks_in_window INTEGER NOT NULL CHECK (weeks_in_window BETWEEN 1 AND 6),
+    is_complete_window INTEGER NOT NULL CHECK (is_complete_window IN (0, 1) AND is_complete_window = (weeks_in_window = 6)),
+    calc_name TEXT NOT NULL,
+    calc_version TEXT NOT NULL,
+    capture_id TEXT NOT NULL REFERENCES finra_otc_transparency_captures (capture_id),
+    captured_at TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    batch_id TEXT,
+    calculated_at TEXT NOT NULL,
+    UNIQUE (week_ending, tier, symbol, calc_name, calc_version, capture_id)
+);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_total_rolling_capture ON finra_otc_transparency_symbol_total_rolling_6w (week_ending, tier, capture_id);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_total_rolling_symbol ON finra_otc_transparency_symbol_total_rolling_6w (symbol, week_ending, tier);
+
+CREATE INDEX IF NOT EXISTS idx_fotc_total_rolling_latest ON finra_otc_transparency_symbol_total_rolling_6w (week_ending, tier, symbol, calc_name, calc_version, captured_at DESC, capture_id DESC);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_symbol_total_rolling_6w_latest AS
+SELECT t.*
+FROM finra_otc_transparency_symbol_total_rolling_6w AS t
+WHERE t.calc_name = 'symbol_total_rolling_6w' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_symbol_total_rolling_6w AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier AND c.symbol = t.symbol
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+CREATE VIEW IF NOT EXISTS finra_otc_transparency_symbol_total_rolling_6w_v1_latest AS
+SELECT t.*
+FROM finra_otc_transparency_symbol_total_rolling_6w AS t
+WHERE t.calc_name = 'symbol_total_rolling_6w' AND t.calc_version = 'v1'
+  AND t.capture_id = (
+    SELECT c.capture_id FROM finra_otc_transparency_symbol_total_rolling_6w AS c
+    WHERE c.week_ending = t.week_ending AND c.tier = t.tier AND c.symbol = t.symbol
+      AND c.calc_name = t.calc_name AND c.calc_version = t.calc_version
+    ORDER BY c.captured_at DESC, c.capture_id DESC
+    LIMIT 1);
+
+ALTER TABLE finra_otc_transparency_captures ADD COLUMN source_initial_published_date TEXT
+    CHECK (source_initial_published_date IS NULL OR source_initial_published_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]');
+
+INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
+SELECT 'domains-finra/basic/0010_weekly_symbol_total', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_weekly_symbol_total and _symbol_total_rolling_6w: FINRA''s own weekly symbol totals (Query API ATS_W_SMBL records) with rolling 6-week metrics; captures'' initialPublishedDate', '9f81f410aa862df4b2acf91d10c7a29f1fa12a6c4ee6dafc116ff3caec90b4f2', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'f69e64f767dc3be5f5e2ee9ca45692082048b1bbfa29c412664364579fa47796', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+FROM _migrations;
+
+COMMIT;

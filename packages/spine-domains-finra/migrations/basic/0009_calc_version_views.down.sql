@@ -1,0 +1,9 @@
+-- spine:description undo 0009_calc_version_views
+DROP VIEW IF EXISTS finra_otc_transparency_research_snapshot_v1_latest;
+DROP VIEW IF EXISTS finra_otc_transparency_symbol_rolling_6w_v2_latest;
+DROP VIEW IF EXISTS finra_otc_transparency_symbol_rolling_6w_v1_latest;
+DROP VIEW IF EXISTS finra_otc_transparency_weekly_symbol_venue_concentration_hhi_v1_latest;
+DROP VIEW IF EXISTS finra_otc_transparency_venue_share_v1_latest;
+DROP VIEW IF EXISTS finra_otc_transparency_weekly_symbol_venue_share_v1_latest;
+DROP VIEW IF EXISTS finra_otc_transparency_symbol_summary_v1_latest;
+DROP VIEW IF EXISTS finra_otc_transparency_weekly_symbol_venue_volume_v1_latest;

@@ -1,0 +1,14 @@
+-- spine:description undo 0010_weekly_symbol_total
+ALTER TABLE finra_otc_transparency_captures DROP COLUMN source_initial_published_date;
+DROP VIEW IF EXISTS finra_otc_transparency_symbol_total_rolling_6w_v1_latest;
+DROP VIEW IF EXISTS finra_otc_transparency_symbol_total_rolling_6w_latest;
+DROP INDEX IF EXISTS idx_fotc_total_rolling_latest;
+DROP INDEX IF EXISTS idx_fotc_total_rolling_symbol;
+DROP INDEX IF EXISTS idx_fotc_total_rolling_capture;
+DROP TABLE IF EXISTS finra_otc_transparency_symbol_total_rolling_6w;
+DROP VIEW IF EXISTS finra_otc_transparency_weekly_symbol_total_v1_latest;
+DROP VIEW IF EXISTS finra_otc_transparency_weekly_symbol_total_latest;
+DROP INDEX IF EXISTS idx_fotc_sym_total_latest;
+DROP INDEX IF EXISTS idx_fotc_sym_total_symbol;
+DROP INDEX IF EXISTS idx_fotc_sym_total_capture;
+DROP TABLE IF EXISTS finra_otc_transparency_weekly_symbol_total;

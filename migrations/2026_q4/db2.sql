@@ -1,5 +1,5 @@
 -- Market Spine quarterly bundle 2026_q4 (2026-Q4), db2: 16 migration(s), tier basic.
--- Built 2026-11-22T05:24:26.768Z from @market-spine/core 0.2.0, @market-spine/domains-finra 0.2.0; manifest.json lists the migrations and checksums.
+-- Built 2026-11-22T05:39:32.146Z from @market-spine/core 0.3.0, @market-spine/domains-finra 0.3.0; manifest.json lists the migrations and checksums.
 -- Market-data database only: the migrations of @market-spine/core and @market-spine/domains-finra. @market-spine/domains-risk is not bundled: it owns the risk manager's separate SQLite state database (seeds 002/004), upgraded with `spine risk upgrade`.
 -- Apply once, to a database that has the previous bundle:
 --   db2 +c -s -tvf migrations/2026_q4/db2.sql
@@ -48,7 +48,7 @@ VALUES CASE WHEN EXISTS (SELECT 1 FROM SPINE_MIGRATIONS WHERE MIGRATION_ID IN ('
 
 -- ---------------------------------------------------------------------------
 -- 1/16 core/basic/0001_core_executions: core_executions: one row per pipeline execution, for lineage
--- @market-spine/core 0.2.0, basic/0001_core_executions.db2.sql, checksum sha256 f6c78c547d179c60d1893dfab184792fcd3255631c8d080945dd5b77742f90f1
+-- @market-spine/core 0.3.0, basic/0001_core_executions.db2.sql, checksum sha256 f6c78c547d179c60d1893dfab184792fcd3255631c8d080945dd5b77742f90f1
 -- ---------------------------------------------------------------------------
 CREATE TABLE CORE_EXECUTIONS (
     EXECUTION_ID VARCHAR(64) NOT NULL PRIMARY KEY,
@@ -75,12 +75,12 @@ CREATE INDEX IDX_CORE_EXECUTIONS_PARTITION ON CORE_EXECUTIONS (DOMAIN, PARTITION
 CREATE INDEX IDX_CORE_EXECUTIONS_STATUS ON CORE_EXECUTIONS (STATUS);
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'core/basic/0001_core_executions', '@market-spine/core', '0.2.0', 'basic', 'db2', 'core_executions: one row per pipeline execution, for lineage', 'f6c78c547d179c60d1893dfab184792fcd3255631c8d080945dd5b77742f90f1', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '7e649a2e9fec865473a424bd160d82004f77f144e7947fd95eb6c06fffa61b5b', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'core/basic/0001_core_executions', '@market-spine/core', '0.3.0', 'basic', 'db2', 'core_executions: one row per pipeline execution, for lineage', 'f6c78c547d179c60d1893dfab184792fcd3255631c8d080945dd5b77742f90f1', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '7e649a2e9fec865473a424bd160d82004f77f144e7947fd95eb6c06fffa61b5b', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 2/16 core/basic/0002_core_manifest: core_manifest: pipeline stages reached per (domain, partition)
--- @market-spine/core 0.2.0, basic/0002_core_manifest.db2.sql, checksum sha256 9f48cf1276835d081a0dd15c8746d083feaf9f61de4a550271a839e4a448f6b4
+-- @market-spine/core 0.3.0, basic/0002_core_manifest.db2.sql, checksum sha256 9f48cf1276835d081a0dd15c8746d083feaf9f61de4a550271a839e4a448f6b4
 -- ---------------------------------------------------------------------------
 CREATE TABLE CORE_MANIFEST (
     DOMAIN VARCHAR(100) NOT NULL,
@@ -108,12 +108,12 @@ CREATE INDEX IDX_CORE_MANIFEST_BATCH ON CORE_MANIFEST (BATCH_ID);
 CREATE INDEX IDX_CORE_MANIFEST_CAPTURE ON CORE_MANIFEST (CAPTURE_ID);
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'core/basic/0002_core_manifest', '@market-spine/core', '0.2.0', 'basic', 'db2', 'core_manifest: pipeline stages reached per (domain, partition)', '9f48cf1276835d081a0dd15c8746d083feaf9f61de4a550271a839e4a448f6b4', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '7ba1d26b643705dfff4cf800f5d01ea2ab0c615d02a044df428ac21ba2eda9c1', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'core/basic/0002_core_manifest', '@market-spine/core', '0.3.0', 'basic', 'db2', 'core_manifest: pipeline stages reached per (domain, partition)', '9f48cf1276835d081a0dd15c8746d083feaf9f61de4a550271a839e4a448f6b4', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '7ba1d26b643705dfff4cf800f5d01ea2ab0c615d02a044df428ac21ba2eda9c1', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 3/16 core/basic/0003_core_load_records: core_load_records: one row per source file or response loaded
--- @market-spine/core 0.2.0, basic/0003_core_load_records.db2.sql, checksum sha256 687c383b9674421591be7ad5a97fe30c1b1d83dff2d16d56e996798f15abdb89
+-- @market-spine/core 0.3.0, basic/0003_core_load_records.db2.sql, checksum sha256 687c383b9674421591be7ad5a97fe30c1b1d83dff2d16d56e996798f15abdb89
 -- ---------------------------------------------------------------------------
 CREATE TABLE CORE_LOAD_RECORDS (
     LOAD_ID VARCHAR(64) NOT NULL PRIMARY KEY,
@@ -141,12 +141,12 @@ CREATE INDEX IDX_CORE_LOAD_RECORDS_SHA ON CORE_LOAD_RECORDS (DOMAIN, SOURCE_SHA2
 CREATE INDEX IDX_CORE_LOAD_RECORDS_EXECUTION ON CORE_LOAD_RECORDS (EXECUTION_ID);
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'core/basic/0003_core_load_records', '@market-spine/core', '0.2.0', 'basic', 'db2', 'core_load_records: one row per source file or response loaded', '687c383b9674421591be7ad5a97fe30c1b1d83dff2d16d56e996798f15abdb89', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'a6893ae1f121bd02bd5e7335b61542ca7a36b1feead2a733d7196e8814cd71ca', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'core/basic/0003_core_load_records', '@market-spine/core', '0.3.0', 'basic', 'db2', 'core_load_records: one row per source file or response loaded', '687c383b9674421591be7ad5a97fe30c1b1d83dff2d16d56e996798f15abdb89', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'a6893ae1f121bd02bd5e7335b61542ca7a36b1feead2a733d7196e8814cd71ca', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 4/16 core/basic/0004_core_quality_checks: core_quality_checks: every quality check result, passes included
--- @market-spine/core 0.2.0, basic/0004_core_quality_checks.db2.sql, checksum sha256 9dea1dcfa01e632444da891a12a140dd9130f81a33a42c044f79193875956e2f
+-- @market-spine/core 0.3.0, basic/0004_core_quality_checks.db2.sql, checksum sha256 9dea1dcfa01e632444da891a12a140dd9130f81a33a42c044f79193875956e2f
 -- ---------------------------------------------------------------------------
 CREATE TABLE CORE_QUALITY_CHECKS (
     CHECK_ID BIGINT NOT NULL GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -180,12 +180,12 @@ CREATE INDEX IDX_CORE_QUALITY_CHECKS_NAME ON CORE_QUALITY_CHECKS (CHECK_NAME);
 CREATE INDEX IDX_CORE_QUALITY_CHECKS_EXECUTION ON CORE_QUALITY_CHECKS (EXECUTION_ID);
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'core/basic/0004_core_quality_checks', '@market-spine/core', '0.2.0', 'basic', 'db2', 'core_quality_checks: every quality check result, passes included', '9dea1dcfa01e632444da891a12a140dd9130f81a33a42c044f79193875956e2f', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'e0580f0da108dd74713b2075f8b28495cd1b267ab31670c0c93cfd19233cf383', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'core/basic/0004_core_quality_checks', '@market-spine/core', '0.3.0', 'basic', 'db2', 'core_quality_checks: every quality check result, passes included', '9dea1dcfa01e632444da891a12a140dd9130f81a33a42c044f79193875956e2f', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'e0580f0da108dd74713b2075f8b28495cd1b267ab31670c0c93cfd19233cf383', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 5/16 core/basic/0005_core_anomalies: core_anomalies: detected anomalies awaiting review
--- @market-spine/core 0.2.0, basic/0005_core_anomalies.db2.sql, checksum sha256 9519bce93cb220282a6a35698303c91c1143cba2f77a92b06591a43353ea57fe
+-- @market-spine/core 0.3.0, basic/0005_core_anomalies.db2.sql, checksum sha256 9519bce93cb220282a6a35698303c91c1143cba2f77a92b06591a43353ea57fe
 -- ---------------------------------------------------------------------------
 CREATE TABLE CORE_ANOMALIES (
     ANOMALY_ID VARCHAR(64) NOT NULL PRIMARY KEY,
@@ -206,12 +206,12 @@ CREATE INDEX IDX_CORE_ANOMALIES_PARTITION ON CORE_ANOMALIES (DOMAIN, PARTITION_K
 CREATE INDEX IDX_CORE_ANOMALIES_OPEN ON CORE_ANOMALIES (SEVERITY, DETECTED_AT, RESOLVED_AT);
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'core/basic/0005_core_anomalies', '@market-spine/core', '0.2.0', 'basic', 'db2', 'core_anomalies: detected anomalies awaiting review', '9519bce93cb220282a6a35698303c91c1143cba2f77a92b06591a43353ea57fe', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'af53019f0fe13d0a9dc11954c65736356be3005f1c1144728d9aba068504913c', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'core/basic/0005_core_anomalies', '@market-spine/core', '0.3.0', 'basic', 'db2', 'core_anomalies: detected anomalies awaiting review', '9519bce93cb220282a6a35698303c91c1143cba2f77a92b06591a43353ea57fe', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'af53019f0fe13d0a9dc11954c65736356be3005f1c1144728d9aba068504913c', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 6/16 core/basic/0006_core_source_configs: core_source_configs: source configuration registry (seed 003)
--- @market-spine/core 0.2.0, basic/0006_core_source_configs.db2.sql, checksum sha256 c7f779dac2d8b5b2fd39a1639efccf08510152f69c2cede44555c01e52d5efa8
+-- @market-spine/core 0.3.0, basic/0006_core_source_configs.db2.sql, checksum sha256 c7f779dac2d8b5b2fd39a1639efccf08510152f69c2cede44555c01e52d5efa8
 -- ---------------------------------------------------------------------------
 CREATE TABLE CORE_SOURCE_CONFIGS (
     SOURCE_ID VARCHAR(64) NOT NULL PRIMARY KEY,
@@ -226,12 +226,12 @@ CREATE TABLE CORE_SOURCE_CONFIGS (
 CREATE INDEX IDX_SOURCE_CONFIGS_TYPE ON CORE_SOURCE_CONFIGS (SOURCE_TYPE);
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'core/basic/0006_core_source_configs', '@market-spine/core', '0.2.0', 'basic', 'db2', 'core_source_configs: source configuration registry (seed 003)', 'c7f779dac2d8b5b2fd39a1639efccf08510152f69c2cede44555c01e52d5efa8', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'c7fea4390b8f7c3353056f9a29431f99588a4a6eb936c62f8d15a1aaf3ad0f7b', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'core/basic/0006_core_source_configs', '@market-spine/core', '0.3.0', 'basic', 'db2', 'core_source_configs: source configuration registry (seed 003)', 'c7f779dac2d8b5b2fd39a1639efccf08510152f69c2cede44555c01e52d5efa8', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'c7fea4390b8f7c3353056f9a29431f99588a4a6eb936c62f8d15a1aaf3ad0f7b', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 7/16 domains-finra/basic/0001_captures_raw_rejects: FINRA OTC transparency captures, raw rows and rejects
--- @market-spine/domains-finra 0.2.0, basic/0001_captures_raw_rejects.db2.sql, checksum sha256 a85ee8776338e976c2657c637ce9369c22f4993dae1acfaf185aac985c0975d7
+-- @market-spine/domains-finra 0.3.0, basic/0001_captures_raw_rejects.db2.sql, checksum sha256 a85ee8776338e976c2657c637ce9369c22f4993dae1acfaf185aac985c0975d7
 -- ---------------------------------------------------------------------------
 CREATE TABLE FINRA_OTC_TRANSPARENCY_CAPTURES (
     CAPTURE_ID VARCHAR(64) NOT NULL PRIMARY KEY,
@@ -347,12 +347,12 @@ COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_RAW IS 'FINRA OTC source rows as deliver
 COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_REJECTS IS 'Every FINRA OTC input line that did not become a row: line number, raw line, stage and reason code (seed 001 rejection reason codes).';
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'domains-finra/basic/0001_captures_raw_rejects', '@market-spine/domains-finra', '0.2.0', 'basic', 'db2', 'FINRA OTC transparency captures, raw rows and rejects', 'a85ee8776338e976c2657c637ce9369c22f4993dae1acfaf185aac985c0975d7', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'fcae63b3fc005615bd7ae9550802e97fabe396c9f89268b41c1ee1daa6f70386', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'domains-finra/basic/0001_captures_raw_rejects', '@market-spine/domains-finra', '0.3.0', 'basic', 'db2', 'FINRA OTC transparency captures, raw rows and rejects', 'a85ee8776338e976c2657c637ce9369c22f4993dae1acfaf185aac985c0975d7', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'fcae63b3fc005615bd7ae9550802e97fabe396c9f89268b41c1ee1daa6f70386', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 8/16 domains-finra/basic/0002_weekly_symbol_venue_volume: finra_otc_transparency_weekly_symbol_venue_volume: normalized venue volume: one row per (week, tier, symbol, MPID) and capture
--- @market-spine/domains-finra 0.2.0, basic/0002_weekly_symbol_venue_volume.db2.sql, checksum sha256 ad6b745130c9b70f20ce99b0955d377ddbabd913ac7c92a03b7f4554560b04e5
+-- @market-spine/domains-finra 0.3.0, basic/0002_weekly_symbol_venue_volume.db2.sql, checksum sha256 ad6b745130c9b70f20ce99b0955d377ddbabd913ac7c92a03b7f4554560b04e5
 -- ---------------------------------------------------------------------------
 CREATE TABLE FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_VOLUME (
     WEEK_ENDING DATE NOT NULL,                          -- the Friday ending the trading week
@@ -422,12 +422,12 @@ WHERE T.CALC_NAME = 'weekly_symbol_venue_volume' AND T.CALC_VERSION = 'v1'
 COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_VOLUME IS 'FINRA OTC weekly volume per (week, tier, symbol, venue MPID) and capture; calc weekly_symbol_venue_volume. Read the newest capture through the _LATEST view.';
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'domains-finra/basic/0002_weekly_symbol_venue_volume', '@market-spine/domains-finra', '0.2.0', 'basic', 'db2', 'finra_otc_transparency_weekly_symbol_venue_volume: normalized venue volume: one row per (week, tier, symbol, MPID) and capture', 'ad6b745130c9b70f20ce99b0955d377ddbabd913ac7c92a03b7f4554560b04e5', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '878d4cbda15dff0f5c0b6da60dc1bb729e8ab840e1f276e23ec070b7a9b2c007', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'domains-finra/basic/0002_weekly_symbol_venue_volume', '@market-spine/domains-finra', '0.3.0', 'basic', 'db2', 'finra_otc_transparency_weekly_symbol_venue_volume: normalized venue volume: one row per (week, tier, symbol, MPID) and capture', 'ad6b745130c9b70f20ce99b0955d377ddbabd913ac7c92a03b7f4554560b04e5', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '878d4cbda15dff0f5c0b6da60dc1bb729e8ab840e1f276e23ec070b7a9b2c007', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 9/16 domains-finra/basic/0003_symbol_summary: finra_otc_transparency_symbol_summary: per symbol and week: total volume, trades, venue count, average trade size
--- @market-spine/domains-finra 0.2.0, basic/0003_symbol_summary.db2.sql, checksum sha256 f861628c5014748213afb4ce209167f3a8056b2b8dcfc57ec29a89eaa5db78a2
+-- @market-spine/domains-finra 0.3.0, basic/0003_symbol_summary.db2.sql, checksum sha256 f861628c5014748213afb4ce209167f3a8056b2b8dcfc57ec29a89eaa5db78a2
 -- ---------------------------------------------------------------------------
 CREATE TABLE FINRA_OTC_TRANSPARENCY_SYMBOL_SUMMARY (
     WEEK_ENDING DATE NOT NULL,                          -- the Friday ending the trading week
@@ -490,12 +490,12 @@ WHERE T.CALC_NAME = 'symbol_summary' AND T.CALC_VERSION = 'v1'
 COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_SYMBOL_SUMMARY IS 'FINRA OTC weekly totals per symbol (volume, trades, venue count, average trade size) and capture; calc symbol_summary.';
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'domains-finra/basic/0003_symbol_summary', '@market-spine/domains-finra', '0.2.0', 'basic', 'db2', 'finra_otc_transparency_symbol_summary: per symbol and week: total volume, trades, venue count, average trade size', 'f861628c5014748213afb4ce209167f3a8056b2b8dcfc57ec29a89eaa5db78a2', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '9fbe10024228cd27ae9a15475890a09ee59b3e4087c5c21de3e6b4cced6a6f64', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'domains-finra/basic/0003_symbol_summary', '@market-spine/domains-finra', '0.3.0', 'basic', 'db2', 'finra_otc_transparency_symbol_summary: per symbol and week: total volume, trades, venue count, average trade size', 'f861628c5014748213afb4ce209167f3a8056b2b8dcfc57ec29a89eaa5db78a2', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '9fbe10024228cd27ae9a15475890a09ee59b3e4087c5c21de3e6b4cced6a6f64', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 10/16 domains-finra/basic/0004_weekly_symbol_venue_share: finra_otc_transparency_weekly_symbol_venue_share: each venue's share of a symbol's weekly volume (fraction 0-1) and its rank for the symbol
--- @market-spine/domains-finra 0.2.0, basic/0004_weekly_symbol_venue_share.db2.sql, checksum sha256 e4e99cbcdf1573c36363e158b75695495d570b20996ac57df61f31fc68043ae1
+-- @market-spine/domains-finra 0.3.0, basic/0004_weekly_symbol_venue_share.db2.sql, checksum sha256 e4e99cbcdf1573c36363e158b75695495d570b20996ac57df61f31fc68043ae1
 -- ---------------------------------------------------------------------------
 CREATE TABLE FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_SHARE (
     WEEK_ENDING DATE NOT NULL,                          -- the Friday ending the trading week
@@ -564,12 +564,12 @@ WHERE T.CALC_NAME = 'weekly_symbol_venue_share' AND T.CALC_VERSION = 'v1'
 COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_SHARE IS 'Each venue''s share (fraction 0-1) of a symbol''s weekly FINRA OTC volume and its rank for the symbol, per capture; calc weekly_symbol_venue_share.';
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'domains-finra/basic/0004_weekly_symbol_venue_share', '@market-spine/domains-finra', '0.2.0', 'basic', 'db2', 'finra_otc_transparency_weekly_symbol_venue_share: each venue''s share of a symbol''s weekly volume (fraction 0-1) and its rank for the symbol', 'e4e99cbcdf1573c36363e158b75695495d570b20996ac57df61f31fc68043ae1', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'a7390cf8c4d16ac7fbc77134a16939ad1ec6a3060896a29427ddd1fa112ffb10', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'domains-finra/basic/0004_weekly_symbol_venue_share', '@market-spine/domains-finra', '0.3.0', 'basic', 'db2', 'finra_otc_transparency_weekly_symbol_venue_share: each venue''s share of a symbol''s weekly volume (fraction 0-1) and its rank for the symbol', 'e4e99cbcdf1573c36363e158b75695495d570b20996ac57df61f31fc68043ae1', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'a7390cf8c4d16ac7fbc77134a16939ad1ec6a3060896a29427ddd1fa112ffb10', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 11/16 domains-finra/basic/0005_venue_share: finra_otc_transparency_venue_share: tier-wide market share of each venue (MPID) for a week (fraction 0-1), with rank
--- @market-spine/domains-finra 0.2.0, basic/0005_venue_share.db2.sql, checksum sha256 4b435163243a3d1d2e0d734d9ac3c782faa9efbb23b72c0fe1d3799ca8af6bbf
+-- @market-spine/domains-finra 0.3.0, basic/0005_venue_share.db2.sql, checksum sha256 4b435163243a3d1d2e0d734d9ac3c782faa9efbb23b72c0fe1d3799ca8af6bbf
 -- ---------------------------------------------------------------------------
 CREATE TABLE FINRA_OTC_TRANSPARENCY_VENUE_SHARE (
     WEEK_ENDING DATE NOT NULL,                          -- the Friday ending the trading week
@@ -620,12 +620,12 @@ WHERE T.CALC_NAME = 'venue_market_share' AND T.CALC_VERSION = 'v1'
 COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_VENUE_SHARE IS 'Tier-wide FINRA OTC market share (fraction 0-1) and rank of each venue (MPID) per week and capture; calc venue_market_share.';
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'domains-finra/basic/0005_venue_share', '@market-spine/domains-finra', '0.2.0', 'basic', 'db2', 'finra_otc_transparency_venue_share: tier-wide market share of each venue (MPID) for a week (fraction 0-1), with rank', '4b435163243a3d1d2e0d734d9ac3c782faa9efbb23b72c0fe1d3799ca8af6bbf', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'b00bca79aecde6449d4b99f07041af1c3390cafeddb9a184bee6fd344c3c9fc3', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'domains-finra/basic/0005_venue_share', '@market-spine/domains-finra', '0.3.0', 'basic', 'db2', 'finra_otc_transparency_venue_share: tier-wide market share of each venue (MPID) for a week (fraction 0-1), with rank', '4b435163243a3d1d2e0d734d9ac3c782faa9efbb23b72c0fe1d3799ca8af6bbf', CURRENT TIMESTAMP, SESSION_USER, 0, 1, 'b00bca79aecde6449d4b99f07041af1c3390cafeddb9a184bee6fd344c3c9fc3', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 12/16 domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi: finra_otc_transparency_weekly_symbol_venue_concentration_hhi: herfindahl-Hirschman index of venue concentration per symbol: sum of squared venue shares, 0-1
--- @market-spine/domains-finra 0.2.0, basic/0006_weekly_symbol_venue_concentration_hhi.db2.sql, checksum sha256 9d781e8e1bd113614606c96e2f3918ee632b6165e0ddda1197d3dc78ae9d8e35
+-- @market-spine/domains-finra 0.3.0, basic/0006_weekly_symbol_venue_concentration_hhi.db2.sql, checksum sha256 9d781e8e1bd113614606c96e2f3918ee632b6165e0ddda1197d3dc78ae9d8e35
 -- ---------------------------------------------------------------------------
 CREATE TABLE FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_CONCENTRATION_HHI (
     WEEK_ENDING DATE NOT NULL,                          -- the Friday ending the trading week
@@ -686,12 +686,12 @@ WHERE T.CALC_NAME = 'venue_concentration_hhi' AND T.CALC_VERSION = 'v1'
 COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_CONCENTRATION_HHI IS 'Herfindahl-Hirschman index (sum of squared venue shares, 0-1) of venue concentration per symbol, week and capture; calc venue_concentration_hhi.';
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi', '@market-spine/domains-finra', '0.2.0', 'basic', 'db2', 'finra_otc_transparency_weekly_symbol_venue_concentration_hhi: herfindahl-Hirschman index of venue concentration per symbol: sum of squared venue shares, 0-1', '9d781e8e1bd113614606c96e2f3918ee632b6165e0ddda1197d3dc78ae9d8e35', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '016c07ccb13d031fcb8f18fe57a442fe5e34376b5a04b8c68414237a15818b84', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi', '@market-spine/domains-finra', '0.3.0', 'basic', 'db2', 'finra_otc_transparency_weekly_symbol_venue_concentration_hhi: herfindahl-Hirschman index of venue concentration per symbol: sum of squared venue shares, 0-1', '9d781e8e1bd113614606c96e2f3918ee632b6165e0ddda1197d3dc78ae9d8e35', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '016c07ccb13d031fcb8f18fe57a442fe5e34376b5a04b8c68414237a15818b84', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 13/16 domains-finra/basic/0007_symbol_rolling_6w: finra_otc_transparency_symbol_rolling_6w: six-week rolling averages per symbol with trend (first vs last week of the window)
--- @market-spine/domains-finra 0.2.0, basic/0007_symbol_rolling_6w.db2.sql, checksum sha256 411470015c93a263eb397127e4ecdbaade02223367be7afd61378b7599c7b76a
+-- @market-spine/domains-finra 0.3.0, basic/0007_symbol_rolling_6w.db2.sql, checksum sha256 411470015c93a263eb397127e4ecdbaade02223367be7afd61378b7599c7b76a
 -- ---------------------------------------------------------------------------
 CREATE TABLE FINRA_OTC_TRANSPARENCY_SYMBOL_ROLLING_6W (
     WEEK_ENDING DATE NOT NULL,                          -- the Friday ending the trading week
@@ -757,12 +757,12 @@ WHERE T.CALC_NAME = 'symbol_rolling_6w' AND T.CALC_VERSION = 'v1'
 COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_SYMBOL_ROLLING_6W IS 'Six-week rolling average volume and trades per symbol with trend (UP, DOWN, FLAT: first vs last week of the window), per week and capture; calc symbol_rolling_6w.';
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'domains-finra/basic/0007_symbol_rolling_6w', '@market-spine/domains-finra', '0.2.0', 'basic', 'db2', 'finra_otc_transparency_symbol_rolling_6w: six-week rolling averages per symbol with trend (first vs last week of the window)', '411470015c93a263eb397127e4ecdbaade02223367be7afd61378b7599c7b76a', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '9b39dcb4450a39f18e87a5333cb9c7521a66d2603d65ad4856b9f5958d42c518', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'domains-finra/basic/0007_symbol_rolling_6w', '@market-spine/domains-finra', '0.3.0', 'basic', 'db2', 'finra_otc_transparency_symbol_rolling_6w: six-week rolling averages per symbol with trend (first vs last week of the window)', '411470015c93a263eb397127e4ecdbaade02223367be7afd61378b7599c7b76a', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '9b39dcb4450a39f18e87a5333cb9c7521a66d2603d65ad4856b9f5958d42c518', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 14/16 domains-finra/basic/0008_research_snapshot: finra_otc_transparency_research_snapshot: research-ready denormalised row per symbol and week (seed 001 otc_research_snapshot)
--- @market-spine/domains-finra 0.2.0, basic/0008_research_snapshot.db2.sql, checksum sha256 72c54b4d2e125dd6d000c5c8c24619aa0a3df56e28c54692fa1b31e5fa189619
+-- @market-spine/domains-finra 0.3.0, basic/0008_research_snapshot.db2.sql, checksum sha256 72c54b4d2e125dd6d000c5c8c24619aa0a3df56e28c54692fa1b31e5fa189619
 -- ---------------------------------------------------------------------------
 CREATE TABLE FINRA_OTC_TRANSPARENCY_RESEARCH_SNAPSHOT (
     WEEK_ENDING DATE NOT NULL,                          -- the Friday ending the trading week
@@ -834,12 +834,12 @@ WHERE T.CALC_NAME = 'research_snapshot' AND T.CALC_VERSION = 'v1'
 COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_RESEARCH_SNAPSHOT IS 'Research-ready row per symbol, week and capture: volume, trades, top venue, HHI, rolling 6-week figures and quality status (seed 001 otc_research_snapshot); calc research_snapshot.';
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'domains-finra/basic/0008_research_snapshot', '@market-spine/domains-finra', '0.2.0', 'basic', 'db2', 'finra_otc_transparency_research_snapshot: research-ready denormalised row per symbol and week (seed 001 otc_research_snapshot)', '72c54b4d2e125dd6d000c5c8c24619aa0a3df56e28c54692fa1b31e5fa189619', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '71d684feb669ed2ed65af20b24f07a488e5204d1c0355589d6f9965476bf03ba', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'domains-finra/basic/0008_research_snapshot', '@market-spine/domains-finra', '0.3.0', 'basic', 'db2', 'finra_otc_transparency_research_snapshot: research-ready denormalised row per symbol and week (seed 001 otc_research_snapshot)', '72c54b4d2e125dd6d000c5c8c24619aa0a3df56e28c54692fa1b31e5fa189619', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '71d684feb669ed2ed65af20b24f07a488e5204d1c0355589d6f9965476bf03ba', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 15/16 domains-finra/basic/0009_calc_version_views: finra calc version views: <table>_<version>_latest for every registered calc version, symbol_rolling_6w v1 and v2 included
--- @market-spine/domains-finra 0.2.0, basic/0009_calc_version_views.db2.sql, checksum sha256 52ac0459617168e1fe8095a8a4e4fac1dde39dc135d12e8be69da4eef7e4166a
+-- @market-spine/domains-finra 0.3.0, basic/0009_calc_version_views.db2.sql, checksum sha256 52ac0459617168e1fe8095a8a4e4fac1dde39dc135d12e8be69da4eef7e4166a
 -- ---------------------------------------------------------------------------
 CREATE VIEW FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_VENUE_VOLUME_V1_LATEST AS
 SELECT T.*
@@ -946,12 +946,12 @@ WHERE T.CALC_NAME = 'research_snapshot' AND T.CALC_VERSION = 'v1'
           AND D.CALC_NAME = T.CALC_NAME AND D.CALC_VERSION = T.CALC_VERSION));
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'domains-finra/basic/0009_calc_version_views', '@market-spine/domains-finra', '0.2.0', 'basic', 'db2', 'finra calc version views: <table>_<version>_latest for every registered calc version, symbol_rolling_6w v1 and v2 included', '52ac0459617168e1fe8095a8a4e4fac1dde39dc135d12e8be69da4eef7e4166a', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '53abb227d6d2381ccb615ec0d231a715037ab538fb67b973e7e5584f2400708d', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'domains-finra/basic/0009_calc_version_views', '@market-spine/domains-finra', '0.3.0', 'basic', 'db2', 'finra calc version views: <table>_<version>_latest for every registered calc version, symbol_rolling_6w v1 and v2 included', '52ac0459617168e1fe8095a8a4e4fac1dde39dc135d12e8be69da4eef7e4166a', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '53abb227d6d2381ccb615ec0d231a715037ab538fb67b973e7e5584f2400708d', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 -- ---------------------------------------------------------------------------
 -- 16/16 domains-finra/basic/0010_weekly_symbol_total: finra_otc_transparency_weekly_symbol_total and _symbol_total_rolling_6w: FINRA's own weekly symbol totals (Query API ATS_W_SMBL records) with rolling 6-week metrics; captures' initialPublishedDate
--- @market-spine/domains-finra 0.2.0, basic/0010_weekly_symbol_total.db2.sql, checksum sha256 ba65f33c20d59b83f192d3d28f5486c2a162c848175961183945fa1ffdb40400
+-- @market-spine/domains-finra 0.3.0, basic/0010_weekly_symbol_total.db2.sql, checksum sha256 ba65f33c20d59b83f192d3d28f5486c2a162c848175961183945fa1ffdb40400
 -- ---------------------------------------------------------------------------
 CREATE TABLE FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_TOTAL (
     WEEK_ENDING DATE NOT NULL,                          -- the Friday ending the trading week
@@ -1116,7 +1116,7 @@ COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_WEEKLY_SYMBOL_TOTAL IS 'FINRA weekly ATS
 COMMENT ON TABLE FINRA_OTC_TRANSPARENCY_SYMBOL_TOTAL_ROLLING_6W IS 'Six-week rolling average volume and trades of the FINRA weekly symbol totals, with trend (first vs last week of the window); calc symbol_total_rolling_6w.';
 
 INSERT INTO SPINE_MIGRATIONS (MIGRATION_ID, "PACKAGE", PACKAGE_VERSION, TIER, DIALECT, DESCRIPTION, CHECKSUM, APPLIED_AT, APPLIED_BY, EXECUTION_TIME_MS, SUCCESS, DOWN_CHECKSUM, BUNDLE, KIND, INSTALLED_RANK)
-SELECT 'domains-finra/basic/0010_weekly_symbol_total', '@market-spine/domains-finra', '0.2.0', 'basic', 'db2', 'finra_otc_transparency_weekly_symbol_total and _symbol_total_rolling_6w: FINRA''s own weekly symbol totals (Query API ATS_W_SMBL records) with rolling 6-week metrics; captures'' initialPublishedDate', 'ba65f33c20d59b83f192d3d28f5486c2a162c848175961183945fa1ffdb40400', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '19dc9c4a61eaf2a2538516ed94f4697293b6f25bd7c29d290c7f7924ae180e8c', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
+SELECT 'domains-finra/basic/0010_weekly_symbol_total', '@market-spine/domains-finra', '0.3.0', 'basic', 'db2', 'finra_otc_transparency_weekly_symbol_total and _symbol_total_rolling_6w: FINRA''s own weekly symbol totals (Query API ATS_W_SMBL records) with rolling 6-week metrics; captures'' initialPublishedDate', 'ba65f33c20d59b83f192d3d28f5486c2a162c848175961183945fa1ffdb40400', CURRENT TIMESTAMP, SESSION_USER, 0, 1, '19dc9c4a61eaf2a2538516ed94f4697293b6f25bd7c29d290c7f7924ae180e8c', '2026_q4', 'migrate', COALESCE(MAX(INSTALLED_RANK), 0) + 1
 FROM SPINE_MIGRATIONS;
 
 COMMIT;

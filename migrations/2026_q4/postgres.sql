@@ -1,5 +1,5 @@
 -- Market Spine quarterly bundle 2026_q4 (2026-Q4), postgres: 16 migration(s), tier basic.
--- Built 2026-11-22T05:24:26.768Z from @market-spine/core 0.2.0, @market-spine/domains-finra 0.2.0; manifest.json lists the migrations and checksums.
+-- Built 2026-11-22T05:39:32.146Z from @market-spine/core 0.3.0, @market-spine/domains-finra 0.3.0; manifest.json lists the migrations and checksums.
 -- Market-data database only: the migrations of @market-spine/core and @market-spine/domains-finra. @market-spine/domains-risk is not bundled: it owns the risk manager's separate SQLite state database (seeds 002/004), upgraded with `spine risk upgrade`.
 -- Apply once, to a database that has the previous bundle:
 --   psql "postgres://user@host/db" -f migrations/2026_q4/postgres.sql
@@ -58,7 +58,7 @@ $$;
 
 -- ---------------------------------------------------------------------------
 -- 1/16 core/basic/0001_core_executions: core_executions: one row per pipeline execution, for lineage
--- @market-spine/core 0.2.0, basic/0001_core_executions.postgres.sql, checksum sha256 969f33992e76b1debdce0691e956b9e4bcfb3768259532a10d7743cb101ad90e
+-- @market-spine/core 0.3.0, basic/0001_core_executions.postgres.sql, checksum sha256 969f33992e76b1debdce0691e956b9e4bcfb3768259532a10d7743cb101ad90e
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS core_executions (
     execution_id TEXT PRIMARY KEY,
@@ -85,12 +85,12 @@ CREATE INDEX IF NOT EXISTS idx_core_executions_partition ON core_executions (dom
 CREATE INDEX IF NOT EXISTS idx_core_executions_status ON core_executions (status);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'core/basic/0001_core_executions', '@market-spine/core', '0.2.0', 'basic', 'postgres', 'core_executions: one row per pipeline execution, for lineage', '969f33992e76b1debdce0691e956b9e4bcfb3768259532a10d7743cb101ad90e', now(), session_user, 0, TRUE, '6e4da6109aab004759f5171af79eaf987cd0cba5ce8161fa9f8cd00aa93b9ac0', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'core/basic/0001_core_executions', '@market-spine/core', '0.3.0', 'basic', 'postgres', 'core_executions: one row per pipeline execution, for lineage', '969f33992e76b1debdce0691e956b9e4bcfb3768259532a10d7743cb101ad90e', now(), session_user, 0, TRUE, '6e4da6109aab004759f5171af79eaf987cd0cba5ce8161fa9f8cd00aa93b9ac0', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 2/16 core/basic/0002_core_manifest: core_manifest: pipeline stages reached per (domain, partition)
--- @market-spine/core 0.2.0, basic/0002_core_manifest.postgres.sql, checksum sha256 077d7694175b1783189bf4f8493a14773d5afac004609817736ccde54f8b3ed8
+-- @market-spine/core 0.3.0, basic/0002_core_manifest.postgres.sql, checksum sha256 077d7694175b1783189bf4f8493a14773d5afac004609817736ccde54f8b3ed8
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS core_manifest (
     domain TEXT NOT NULL,
@@ -118,12 +118,12 @@ CREATE INDEX IF NOT EXISTS idx_core_manifest_batch ON core_manifest (batch_id);
 CREATE INDEX IF NOT EXISTS idx_core_manifest_capture ON core_manifest (capture_id);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'core/basic/0002_core_manifest', '@market-spine/core', '0.2.0', 'basic', 'postgres', 'core_manifest: pipeline stages reached per (domain, partition)', '077d7694175b1783189bf4f8493a14773d5afac004609817736ccde54f8b3ed8', now(), session_user, 0, TRUE, 'cc330a29078d6d6a6f5d8ed4ee33299cf81df52f729ba77efabbd3c703b4362e', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'core/basic/0002_core_manifest', '@market-spine/core', '0.3.0', 'basic', 'postgres', 'core_manifest: pipeline stages reached per (domain, partition)', '077d7694175b1783189bf4f8493a14773d5afac004609817736ccde54f8b3ed8', now(), session_user, 0, TRUE, 'cc330a29078d6d6a6f5d8ed4ee33299cf81df52f729ba77efabbd3c703b4362e', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 3/16 core/basic/0003_core_load_records: core_load_records: one row per source file or response loaded
--- @market-spine/core 0.2.0, basic/0003_core_load_records.postgres.sql, checksum sha256 2a3ac93378343e9ed9e1b472e17f553074d7d4c0159fb4a2a39326da5fd91268
+-- @market-spine/core 0.3.0, basic/0003_core_load_records.postgres.sql, checksum sha256 2a3ac93378343e9ed9e1b472e17f553074d7d4c0159fb4a2a39326da5fd91268
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS core_load_records (
     load_id TEXT PRIMARY KEY,
@@ -151,12 +151,12 @@ CREATE INDEX IF NOT EXISTS idx_core_load_records_sha ON core_load_records (domai
 CREATE INDEX IF NOT EXISTS idx_core_load_records_execution ON core_load_records (execution_id);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'core/basic/0003_core_load_records', '@market-spine/core', '0.2.0', 'basic', 'postgres', 'core_load_records: one row per source file or response loaded', '2a3ac93378343e9ed9e1b472e17f553074d7d4c0159fb4a2a39326da5fd91268', now(), session_user, 0, TRUE, 'a03b55aee5ad6ddcddad446bab082b82f223090c1c3116e68175e0be46d7c52a', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'core/basic/0003_core_load_records', '@market-spine/core', '0.3.0', 'basic', 'postgres', 'core_load_records: one row per source file or response loaded', '2a3ac93378343e9ed9e1b472e17f553074d7d4c0159fb4a2a39326da5fd91268', now(), session_user, 0, TRUE, 'a03b55aee5ad6ddcddad446bab082b82f223090c1c3116e68175e0be46d7c52a', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 4/16 core/basic/0004_core_quality_checks: core_quality_checks: every quality check result, passes included
--- @market-spine/core 0.2.0, basic/0004_core_quality_checks.postgres.sql, checksum sha256 2c0cdc0dbc1eebc68d35dd95e3fa78ed89ba2d6f2365d2ee9b4614fb06391f4c
+-- @market-spine/core 0.3.0, basic/0004_core_quality_checks.postgres.sql, checksum sha256 2c0cdc0dbc1eebc68d35dd95e3fa78ed89ba2d6f2365d2ee9b4614fb06391f4c
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS core_quality_checks (
     check_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -190,12 +190,12 @@ CREATE INDEX IF NOT EXISTS idx_core_quality_checks_name ON core_quality_checks (
 CREATE INDEX IF NOT EXISTS idx_core_quality_checks_execution ON core_quality_checks (execution_id);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'core/basic/0004_core_quality_checks', '@market-spine/core', '0.2.0', 'basic', 'postgres', 'core_quality_checks: every quality check result, passes included', '2c0cdc0dbc1eebc68d35dd95e3fa78ed89ba2d6f2365d2ee9b4614fb06391f4c', now(), session_user, 0, TRUE, '79f9624da8dcd0eaef4a96acf206ccdbf4123ff7772d04e0dbe6939095edcae1', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'core/basic/0004_core_quality_checks', '@market-spine/core', '0.3.0', 'basic', 'postgres', 'core_quality_checks: every quality check result, passes included', '2c0cdc0dbc1eebc68d35dd95e3fa78ed89ba2d6f2365d2ee9b4614fb06391f4c', now(), session_user, 0, TRUE, '79f9624da8dcd0eaef4a96acf206ccdbf4123ff7772d04e0dbe6939095edcae1', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 5/16 core/basic/0005_core_anomalies: core_anomalies: detected anomalies awaiting review
--- @market-spine/core 0.2.0, basic/0005_core_anomalies.postgres.sql, checksum sha256 f35d88d8a2f2bd3ca958a031d6b5474b342157327dc5ef9781204f646a8c9619
+-- @market-spine/core 0.3.0, basic/0005_core_anomalies.postgres.sql, checksum sha256 f35d88d8a2f2bd3ca958a031d6b5474b342157327dc5ef9781204f646a8c9619
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS core_anomalies (
     anomaly_id TEXT PRIMARY KEY,
@@ -216,12 +216,12 @@ CREATE INDEX IF NOT EXISTS idx_core_anomalies_partition ON core_anomalies (domai
 CREATE INDEX IF NOT EXISTS idx_core_anomalies_open ON core_anomalies (severity, detected_at) WHERE resolved_at IS NULL;
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'core/basic/0005_core_anomalies', '@market-spine/core', '0.2.0', 'basic', 'postgres', 'core_anomalies: detected anomalies awaiting review', 'f35d88d8a2f2bd3ca958a031d6b5474b342157327dc5ef9781204f646a8c9619', now(), session_user, 0, TRUE, '3125b584f0fb18f8833d3c53e98084c25737fb0c1eba1c78ac5e3e21184d4254', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'core/basic/0005_core_anomalies', '@market-spine/core', '0.3.0', 'basic', 'postgres', 'core_anomalies: detected anomalies awaiting review', 'f35d88d8a2f2bd3ca958a031d6b5474b342157327dc5ef9781204f646a8c9619', now(), session_user, 0, TRUE, '3125b584f0fb18f8833d3c53e98084c25737fb0c1eba1c78ac5e3e21184d4254', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 6/16 core/basic/0006_core_source_configs: core_source_configs: source configuration registry (seed 003)
--- @market-spine/core 0.2.0, basic/0006_core_source_configs.postgres.sql, checksum sha256 79e36bb9e137e947dbdd6fb6435ce514746e69ccecf47447f83865db62a7f49a
+-- @market-spine/core 0.3.0, basic/0006_core_source_configs.postgres.sql, checksum sha256 79e36bb9e137e947dbdd6fb6435ce514746e69ccecf47447f83865db62a7f49a
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS core_source_configs (
     source_id TEXT PRIMARY KEY,
@@ -238,12 +238,12 @@ CREATE INDEX IF NOT EXISTS idx_source_configs_type ON core_source_configs (sourc
 CREATE INDEX IF NOT EXISTS idx_source_configs_name ON core_source_configs (name);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'core/basic/0006_core_source_configs', '@market-spine/core', '0.2.0', 'basic', 'postgres', 'core_source_configs: source configuration registry (seed 003)', '79e36bb9e137e947dbdd6fb6435ce514746e69ccecf47447f83865db62a7f49a', now(), session_user, 0, TRUE, '287789b6b8f68dad700f94688aed68cf8c78dc993cf298eb541e377b1b40371c', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'core/basic/0006_core_source_configs', '@market-spine/core', '0.3.0', 'basic', 'postgres', 'core_source_configs: source configuration registry (seed 003)', '79e36bb9e137e947dbdd6fb6435ce514746e69ccecf47447f83865db62a7f49a', now(), session_user, 0, TRUE, '287789b6b8f68dad700f94688aed68cf8c78dc993cf298eb541e377b1b40371c', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 7/16 domains-finra/basic/0001_captures_raw_rejects: FINRA OTC transparency captures, raw rows and rejects
--- @market-spine/domains-finra 0.2.0, basic/0001_captures_raw_rejects.postgres.sql, checksum sha256 2deb27af81a9a097c38394d56ffc3ba954d8846dcc105436521a2f224ca3e73b
+-- @market-spine/domains-finra 0.3.0, basic/0001_captures_raw_rejects.postgres.sql, checksum sha256 2deb27af81a9a097c38394d56ffc3ba954d8846dcc105436521a2f224ca3e73b
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_captures (
     capture_id TEXT PRIMARY KEY,
@@ -343,12 +343,12 @@ CREATE INDEX IF NOT EXISTS idx_fotc_rejects_capture ON finra_otc_transparency_re
 CREATE INDEX IF NOT EXISTS idx_fotc_rejects_load ON finra_otc_transparency_rejects (load_id);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0001_captures_raw_rejects', '@market-spine/domains-finra', '0.2.0', 'basic', 'postgres', 'FINRA OTC transparency captures, raw rows and rejects', '2deb27af81a9a097c38394d56ffc3ba954d8846dcc105436521a2f224ca3e73b', now(), session_user, 0, TRUE, '86b2019195131724e8e731f55967a4816f2bd953519529a99913c14c51a48b32', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0001_captures_raw_rejects', '@market-spine/domains-finra', '0.3.0', 'basic', 'postgres', 'FINRA OTC transparency captures, raw rows and rejects', '2deb27af81a9a097c38394d56ffc3ba954d8846dcc105436521a2f224ca3e73b', now(), session_user, 0, TRUE, '86b2019195131724e8e731f55967a4816f2bd953519529a99913c14c51a48b32', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 8/16 domains-finra/basic/0002_weekly_symbol_venue_volume: finra_otc_transparency_weekly_symbol_venue_volume: normalized venue volume: one row per (week, tier, symbol, MPID) and capture
--- @market-spine/domains-finra 0.2.0, basic/0002_weekly_symbol_venue_volume.postgres.sql, checksum sha256 a326f8b20a1551499e92e6d5ad5977333d1515a0993f2d0e2974c62ffa38b736
+-- @market-spine/domains-finra 0.3.0, basic/0002_weekly_symbol_venue_volume.postgres.sql, checksum sha256 a326f8b20a1551499e92e6d5ad5977333d1515a0993f2d0e2974c62ffa38b736
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_volume (
     week_ending DATE NOT NULL,
@@ -392,12 +392,12 @@ JOIN finra_otc_transparency_weekly_symbol_venue_volume AS t ON t.capture_id = l.
 WHERE t.calc_name = 'weekly_symbol_venue_volume' AND t.calc_version = 'v1';
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0002_weekly_symbol_venue_volume', '@market-spine/domains-finra', '0.2.0', 'basic', 'postgres', 'finra_otc_transparency_weekly_symbol_venue_volume: normalized venue volume: one row per (week, tier, symbol, MPID) and capture', 'a326f8b20a1551499e92e6d5ad5977333d1515a0993f2d0e2974c62ffa38b736', now(), session_user, 0, TRUE, '98bc35e9b14b3f330c0776379962c2970118934f912a4af0c1d51a9ef5699fc6', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0002_weekly_symbol_venue_volume', '@market-spine/domains-finra', '0.3.0', 'basic', 'postgres', 'finra_otc_transparency_weekly_symbol_venue_volume: normalized venue volume: one row per (week, tier, symbol, MPID) and capture', 'a326f8b20a1551499e92e6d5ad5977333d1515a0993f2d0e2974c62ffa38b736', now(), session_user, 0, TRUE, '98bc35e9b14b3f330c0776379962c2970118934f912a4af0c1d51a9ef5699fc6', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 9/16 domains-finra/basic/0003_symbol_summary: finra_otc_transparency_symbol_summary: per symbol and week: total volume, trades, venue count, average trade size
--- @market-spine/domains-finra 0.2.0, basic/0003_symbol_summary.postgres.sql, checksum sha256 54974f990efecb52237db599ef2dcd0871d4c65756fbd7dca3cabc51119736a5
+-- @market-spine/domains-finra 0.3.0, basic/0003_symbol_summary.postgres.sql, checksum sha256 54974f990efecb52237db599ef2dcd0871d4c65756fbd7dca3cabc51119736a5
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_symbol_summary (
     week_ending DATE NOT NULL,
@@ -440,12 +440,12 @@ JOIN finra_otc_transparency_symbol_summary AS t ON t.capture_id = l.capture_id
 WHERE t.calc_name = 'symbol_summary' AND t.calc_version = 'v1';
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0003_symbol_summary', '@market-spine/domains-finra', '0.2.0', 'basic', 'postgres', 'finra_otc_transparency_symbol_summary: per symbol and week: total volume, trades, venue count, average trade size', '54974f990efecb52237db599ef2dcd0871d4c65756fbd7dca3cabc51119736a5', now(), session_user, 0, TRUE, 'ecd0349d05de6906fc6b598355c450759bd3799c77269ff805d4e92d23139922', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0003_symbol_summary', '@market-spine/domains-finra', '0.3.0', 'basic', 'postgres', 'finra_otc_transparency_symbol_summary: per symbol and week: total volume, trades, venue count, average trade size', '54974f990efecb52237db599ef2dcd0871d4c65756fbd7dca3cabc51119736a5', now(), session_user, 0, TRUE, 'ecd0349d05de6906fc6b598355c450759bd3799c77269ff805d4e92d23139922', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 10/16 domains-finra/basic/0004_weekly_symbol_venue_share: finra_otc_transparency_weekly_symbol_venue_share: each venue's share of a symbol's weekly volume (fraction 0-1) and its rank for the symbol
--- @market-spine/domains-finra 0.2.0, basic/0004_weekly_symbol_venue_share.postgres.sql, checksum sha256 43acb14d6a3247902a65391efdd9ebc5ef8d30c89bac1ca190fc80f94be24854
+-- @market-spine/domains-finra 0.3.0, basic/0004_weekly_symbol_venue_share.postgres.sql, checksum sha256 43acb14d6a3247902a65391efdd9ebc5ef8d30c89bac1ca190fc80f94be24854
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_share (
     week_ending DATE NOT NULL,
@@ -488,12 +488,12 @@ JOIN finra_otc_transparency_weekly_symbol_venue_share AS t ON t.capture_id = l.c
 WHERE t.calc_name = 'weekly_symbol_venue_share' AND t.calc_version = 'v1';
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0004_weekly_symbol_venue_share', '@market-spine/domains-finra', '0.2.0', 'basic', 'postgres', 'finra_otc_transparency_weekly_symbol_venue_share: each venue''s share of a symbol''s weekly volume (fraction 0-1) and its rank for the symbol', '43acb14d6a3247902a65391efdd9ebc5ef8d30c89bac1ca190fc80f94be24854', now(), session_user, 0, TRUE, 'a63ba842a9f1094b63c685f4fca3bd6e2d8a1fc156e87902f4e8abdf9a8569ed', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0004_weekly_symbol_venue_share', '@market-spine/domains-finra', '0.3.0', 'basic', 'postgres', 'finra_otc_transparency_weekly_symbol_venue_share: each venue''s share of a symbol''s weekly volume (fraction 0-1) and its rank for the symbol', '43acb14d6a3247902a65391efdd9ebc5ef8d30c89bac1ca190fc80f94be24854', now(), session_user, 0, TRUE, 'a63ba842a9f1094b63c685f4fca3bd6e2d8a1fc156e87902f4e8abdf9a8569ed', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 11/16 domains-finra/basic/0005_venue_share: finra_otc_transparency_venue_share: tier-wide market share of each venue (MPID) for a week (fraction 0-1), with rank
--- @market-spine/domains-finra 0.2.0, basic/0005_venue_share.postgres.sql, checksum sha256 d9796c1a27b869116aa500223705fa709c402c57c617c80320687f84eeae2cd5
+-- @market-spine/domains-finra 0.3.0, basic/0005_venue_share.postgres.sql, checksum sha256 d9796c1a27b869116aa500223705fa709c402c57c617c80320687f84eeae2cd5
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_venue_share (
     week_ending DATE NOT NULL,
@@ -537,12 +537,12 @@ JOIN finra_otc_transparency_venue_share AS t ON t.capture_id = l.capture_id
 WHERE t.calc_name = 'venue_market_share' AND t.calc_version = 'v1';
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0005_venue_share', '@market-spine/domains-finra', '0.2.0', 'basic', 'postgres', 'finra_otc_transparency_venue_share: tier-wide market share of each venue (MPID) for a week (fraction 0-1), with rank', 'd9796c1a27b869116aa500223705fa709c402c57c617c80320687f84eeae2cd5', now(), session_user, 0, TRUE, 'c69d5d0b5d81d99e015d4dc11ac5b75759040614ee061cb9cee59166a2a8f5ac', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0005_venue_share', '@market-spine/domains-finra', '0.3.0', 'basic', 'postgres', 'finra_otc_transparency_venue_share: tier-wide market share of each venue (MPID) for a week (fraction 0-1), with rank', 'd9796c1a27b869116aa500223705fa709c402c57c617c80320687f84eeae2cd5', now(), session_user, 0, TRUE, 'c69d5d0b5d81d99e015d4dc11ac5b75759040614ee061cb9cee59166a2a8f5ac', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 12/16 domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi: finra_otc_transparency_weekly_symbol_venue_concentration_hhi: herfindahl-Hirschman index of venue concentration per symbol: sum of squared venue shares, 0-1
--- @market-spine/domains-finra 0.2.0, basic/0006_weekly_symbol_venue_concentration_hhi.postgres.sql, checksum sha256 76b1d7cc23b565821ccf237b2b546fc8dc0b873fc7753ed624df4c2ffc0d2aff
+-- @market-spine/domains-finra 0.3.0, basic/0006_weekly_symbol_venue_concentration_hhi.postgres.sql, checksum sha256 76b1d7cc23b565821ccf237b2b546fc8dc0b873fc7753ed624df4c2ffc0d2aff
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_concentration_hhi (
     week_ending DATE NOT NULL,
@@ -583,12 +583,12 @@ JOIN finra_otc_transparency_weekly_symbol_venue_concentration_hhi AS t ON t.capt
 WHERE t.calc_name = 'venue_concentration_hhi' AND t.calc_version = 'v1';
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi', '@market-spine/domains-finra', '0.2.0', 'basic', 'postgres', 'finra_otc_transparency_weekly_symbol_venue_concentration_hhi: herfindahl-Hirschman index of venue concentration per symbol: sum of squared venue shares, 0-1', '76b1d7cc23b565821ccf237b2b546fc8dc0b873fc7753ed624df4c2ffc0d2aff', now(), session_user, 0, TRUE, 'ebf79bcb64693caf465735c489ba2e4fd1bf7cad71eb57832f4494da7aa6f61f', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi', '@market-spine/domains-finra', '0.3.0', 'basic', 'postgres', 'finra_otc_transparency_weekly_symbol_venue_concentration_hhi: herfindahl-Hirschman index of venue concentration per symbol: sum of squared venue shares, 0-1', '76b1d7cc23b565821ccf237b2b546fc8dc0b873fc7753ed624df4c2ffc0d2aff', now(), session_user, 0, TRUE, 'ebf79bcb64693caf465735c489ba2e4fd1bf7cad71eb57832f4494da7aa6f61f', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 13/16 domains-finra/basic/0007_symbol_rolling_6w: finra_otc_transparency_symbol_rolling_6w: six-week rolling averages per symbol with trend (first vs last week of the window)
--- @market-spine/domains-finra 0.2.0, basic/0007_symbol_rolling_6w.postgres.sql, checksum sha256 3667dd443e2bcffba36f93a3e060f189fd51f74e75e4e08e5050117837bee2ee
+-- @market-spine/domains-finra 0.3.0, basic/0007_symbol_rolling_6w.postgres.sql, checksum sha256 3667dd443e2bcffba36f93a3e060f189fd51f74e75e4e08e5050117837bee2ee
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_symbol_rolling_6w (
     week_ending DATE NOT NULL,
@@ -633,12 +633,12 @@ JOIN finra_otc_transparency_symbol_rolling_6w AS t ON t.capture_id = l.capture_i
 WHERE t.calc_name = 'symbol_rolling_6w' AND t.calc_version = 'v1';
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0007_symbol_rolling_6w', '@market-spine/domains-finra', '0.2.0', 'basic', 'postgres', 'finra_otc_transparency_symbol_rolling_6w: six-week rolling averages per symbol with trend (first vs last week of the window)', '3667dd443e2bcffba36f93a3e060f189fd51f74e75e4e08e5050117837bee2ee', now(), session_user, 0, TRUE, 'c2c8d5c579aabadf0ff8746eb7e9f752cc072fe135b96f3f1926d1b113bc246b', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0007_symbol_rolling_6w', '@market-spine/domains-finra', '0.3.0', 'basic', 'postgres', 'finra_otc_transparency_symbol_rolling_6w: six-week rolling averages per symbol with trend (first vs last week of the window)', '3667dd443e2bcffba36f93a3e060f189fd51f74e75e4e08e5050117837bee2ee', now(), session_user, 0, TRUE, 'c2c8d5c579aabadf0ff8746eb7e9f752cc072fe135b96f3f1926d1b113bc246b', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 14/16 domains-finra/basic/0008_research_snapshot: finra_otc_transparency_research_snapshot: research-ready denormalised row per symbol and week (seed 001 otc_research_snapshot)
--- @market-spine/domains-finra 0.2.0, basic/0008_research_snapshot.postgres.sql, checksum sha256 4cf968bc131c48f2790a6156ecfa3bc9efd01e15a17fb16a8f95e0599cb4fa10
+-- @market-spine/domains-finra 0.3.0, basic/0008_research_snapshot.postgres.sql, checksum sha256 4cf968bc131c48f2790a6156ecfa3bc9efd01e15a17fb16a8f95e0599cb4fa10
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_research_snapshot (
     week_ending DATE NOT NULL,
@@ -690,12 +690,12 @@ JOIN finra_otc_transparency_research_snapshot AS t ON t.capture_id = l.capture_i
 WHERE t.calc_name = 'research_snapshot' AND t.calc_version = 'v1';
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0008_research_snapshot', '@market-spine/domains-finra', '0.2.0', 'basic', 'postgres', 'finra_otc_transparency_research_snapshot: research-ready denormalised row per symbol and week (seed 001 otc_research_snapshot)', '4cf968bc131c48f2790a6156ecfa3bc9efd01e15a17fb16a8f95e0599cb4fa10', now(), session_user, 0, TRUE, 'e902e36de62a9e7b1754af88ed2b71af6daf62e6dcf54f0fbe8a81a7179a73e6', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0008_research_snapshot', '@market-spine/domains-finra', '0.3.0', 'basic', 'postgres', 'finra_otc_transparency_research_snapshot: research-ready denormalised row per symbol and week (seed 001 otc_research_snapshot)', '4cf968bc131c48f2790a6156ecfa3bc9efd01e15a17fb16a8f95e0599cb4fa10', now(), session_user, 0, TRUE, 'e902e36de62a9e7b1754af88ed2b71af6daf62e6dcf54f0fbe8a81a7179a73e6', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 15/16 domains-finra/basic/0009_calc_version_views: finra calc version views: <table>_<version>_latest for every registered calc version, symbol_rolling_6w v1 and v2 included
--- @market-spine/domains-finra 0.2.0, basic/0009_calc_version_views.postgres.sql, checksum sha256 f47a21644ed83f24a8cf48b88ea6cec359f3bec885ebfc6ed642f01657925cab
+-- @market-spine/domains-finra 0.3.0, basic/0009_calc_version_views.postgres.sql, checksum sha256 f47a21644ed83f24a8cf48b88ea6cec359f3bec885ebfc6ed642f01657925cab
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE VIEW finra_otc_transparency_weekly_symbol_venue_volume_v1_latest AS
 SELECT t.*
@@ -818,12 +818,12 @@ JOIN finra_otc_transparency_research_snapshot AS t ON t.capture_id = l.capture_i
 WHERE t.calc_name = 'research_snapshot' AND t.calc_version = 'v1';
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0009_calc_version_views', '@market-spine/domains-finra', '0.2.0', 'basic', 'postgres', 'finra calc version views: <table>_<version>_latest for every registered calc version, symbol_rolling_6w v1 and v2 included', 'f47a21644ed83f24a8cf48b88ea6cec359f3bec885ebfc6ed642f01657925cab', now(), session_user, 0, TRUE, 'd0c66a8ac6b004cb99d7534aa4ff3de396a50891a8d2ed4d2d4781dc70fe2d8d', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0009_calc_version_views', '@market-spine/domains-finra', '0.3.0', 'basic', 'postgres', 'finra calc version views: <table>_<version>_latest for every registered calc version, symbol_rolling_6w v1 and v2 included', 'f47a21644ed83f24a8cf48b88ea6cec359f3bec885ebfc6ed642f01657925cab', now(), session_user, 0, TRUE, 'd0c66a8ac6b004cb99d7534aa4ff3de396a50891a8d2ed4d2d4781dc70fe2d8d', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 16/16 domains-finra/basic/0010_weekly_symbol_total: finra_otc_transparency_weekly_symbol_total and _symbol_total_rolling_6w: FINRA's own weekly symbol totals (Query API ATS_W_SMBL records) with rolling 6-week metrics; captures' initialPublishedDate
--- @market-spine/domains-finra 0.2.0, basic/0010_weekly_symbol_total.postgres.sql, checksum sha256 f28414e39a7033090fd067d738ac0e356dda6d9d18420943c93fccda22e4497f
+-- @market-spine/domains-finra 0.3.0, basic/0010_weekly_symbol_total.postgres.sql, checksum sha256 f28414e39a7033090fd067d738ac0e356dda6d9d18420943c93fccda22e4497f
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_weekly_symbol_total (
     week_ending DATE NOT NULL,
@@ -916,7 +916,7 @@ ORDER BY t.week_ending, t.tier, t.symbol, t.captured_at DESC, t.capture_id DESC;
 ALTER TABLE finra_otc_transparency_captures ADD COLUMN IF NOT EXISTS source_initial_published_date DATE;
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0010_weekly_symbol_total', '@market-spine/domains-finra', '0.2.0', 'basic', 'postgres', 'finra_otc_transparency_weekly_symbol_total and _symbol_total_rolling_6w: FINRA''s own weekly symbol totals (Query API ATS_W_SMBL records) with rolling 6-week metrics; captures'' initialPublishedDate', 'f28414e39a7033090fd067d738ac0e356dda6d9d18420943c93fccda22e4497f', now(), session_user, 0, TRUE, '561d601d64de95084c3efbacaf5019e95f46c4f5e812027f9f8c9646b2d1d588', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0010_weekly_symbol_total', '@market-spine/domains-finra', '0.3.0', 'basic', 'postgres', 'finra_otc_transparency_weekly_symbol_total and _symbol_total_rolling_6w: FINRA''s own weekly symbol totals (Query API ATS_W_SMBL records) with rolling 6-week metrics; captures'' initialPublishedDate', 'f28414e39a7033090fd067d738ac0e356dda6d9d18420943c93fccda22e4497f', now(), session_user, 0, TRUE, '561d601d64de95084c3efbacaf5019e95f46c4f5e812027f9f8c9646b2d1d588', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 COMMIT;

@@ -1,5 +1,5 @@
 -- Market Spine quarterly bundle 2026_q4 (2026-Q4), sqlite: 16 migration(s), tier basic.
--- Built 2026-11-22T05:24:26.768Z from @market-spine/core 0.2.0, @market-spine/domains-finra 0.2.0; manifest.json lists the migrations and checksums.
+-- Built 2026-11-22T05:39:32.146Z from @market-spine/core 0.3.0, @market-spine/domains-finra 0.3.0; manifest.json lists the migrations and checksums.
 -- Market-data database only: the migrations of @market-spine/core and @market-spine/domains-finra. @market-spine/domains-risk is not bundled: it owns the risk manager's separate SQLite state database (seeds 002/004), upgraded with `spine risk upgrade`.
 -- Apply once, to a database that has the previous bundle:
 --   sqlite3 spine.db < migrations/2026_q4/sqlite.sql
@@ -58,7 +58,7 @@ DROP TABLE spine_bundle_guard;
 
 -- ---------------------------------------------------------------------------
 -- 1/16 core/basic/0001_core_executions: core_executions: one row per pipeline execution, for lineage
--- @market-spine/core 0.2.0, basic/0001_core_executions.sql, checksum sha256 3f9362011493f23e5bc843f008e2c9f1f76295a244237a677ae038f09e64d18c
+-- @market-spine/core 0.3.0, basic/0001_core_executions.sql, checksum sha256 3f9362011493f23e5bc843f008e2c9f1f76295a244237a677ae038f09e64d18c
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS core_executions (
     execution_id TEXT PRIMARY KEY,
@@ -85,12 +85,12 @@ CREATE INDEX IF NOT EXISTS idx_core_executions_partition ON core_executions (dom
 CREATE INDEX IF NOT EXISTS idx_core_executions_status ON core_executions (status);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'core/basic/0001_core_executions', '@market-spine/core', '0.2.0', 'basic', 'sqlite', 'core_executions: one row per pipeline execution, for lineage', '3f9362011493f23e5bc843f008e2c9f1f76295a244237a677ae038f09e64d18c', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '6e4da6109aab004759f5171af79eaf987cd0cba5ce8161fa9f8cd00aa93b9ac0', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'core/basic/0001_core_executions', '@market-spine/core', '0.3.0', 'basic', 'sqlite', 'core_executions: one row per pipeline execution, for lineage', '3f9362011493f23e5bc843f008e2c9f1f76295a244237a677ae038f09e64d18c', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '6e4da6109aab004759f5171af79eaf987cd0cba5ce8161fa9f8cd00aa93b9ac0', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 2/16 core/basic/0002_core_manifest: core_manifest: pipeline stages reached per (domain, partition)
--- @market-spine/core 0.2.0, basic/0002_core_manifest.sql, checksum sha256 9f4e30c6f58c23c6491c5987dbf5dded7a10fe850bd6b8ed1f4328a1c049d075
+-- @market-spine/core 0.3.0, basic/0002_core_manifest.sql, checksum sha256 9f4e30c6f58c23c6491c5987dbf5dded7a10fe850bd6b8ed1f4328a1c049d075
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS core_manifest (
     domain TEXT NOT NULL,
@@ -118,12 +118,12 @@ CREATE INDEX IF NOT EXISTS idx_core_manifest_batch ON core_manifest (batch_id);
 CREATE INDEX IF NOT EXISTS idx_core_manifest_capture ON core_manifest (capture_id);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'core/basic/0002_core_manifest', '@market-spine/core', '0.2.0', 'basic', 'sqlite', 'core_manifest: pipeline stages reached per (domain, partition)', '9f4e30c6f58c23c6491c5987dbf5dded7a10fe850bd6b8ed1f4328a1c049d075', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'cc330a29078d6d6a6f5d8ed4ee33299cf81df52f729ba77efabbd3c703b4362e', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'core/basic/0002_core_manifest', '@market-spine/core', '0.3.0', 'basic', 'sqlite', 'core_manifest: pipeline stages reached per (domain, partition)', '9f4e30c6f58c23c6491c5987dbf5dded7a10fe850bd6b8ed1f4328a1c049d075', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'cc330a29078d6d6a6f5d8ed4ee33299cf81df52f729ba77efabbd3c703b4362e', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 3/16 core/basic/0003_core_load_records: core_load_records: one row per source file or response loaded
--- @market-spine/core 0.2.0, basic/0003_core_load_records.sql, checksum sha256 7a0bb5a7f452b9e8f9673c8d7160eb5e3cb1255b6736370d1746253035de65c4
+-- @market-spine/core 0.3.0, basic/0003_core_load_records.sql, checksum sha256 7a0bb5a7f452b9e8f9673c8d7160eb5e3cb1255b6736370d1746253035de65c4
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS core_load_records (
     load_id TEXT PRIMARY KEY,
@@ -151,12 +151,12 @@ CREATE INDEX IF NOT EXISTS idx_core_load_records_sha ON core_load_records (domai
 CREATE INDEX IF NOT EXISTS idx_core_load_records_execution ON core_load_records (execution_id);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'core/basic/0003_core_load_records', '@market-spine/core', '0.2.0', 'basic', 'sqlite', 'core_load_records: one row per source file or response loaded', '7a0bb5a7f452b9e8f9673c8d7160eb5e3cb1255b6736370d1746253035de65c4', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'a03b55aee5ad6ddcddad446bab082b82f223090c1c3116e68175e0be46d7c52a', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'core/basic/0003_core_load_records', '@market-spine/core', '0.3.0', 'basic', 'sqlite', 'core_load_records: one row per source file or response loaded', '7a0bb5a7f452b9e8f9673c8d7160eb5e3cb1255b6736370d1746253035de65c4', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'a03b55aee5ad6ddcddad446bab082b82f223090c1c3116e68175e0be46d7c52a', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 4/16 core/basic/0004_core_quality_checks: core_quality_checks: every quality check result, passes included
--- @market-spine/core 0.2.0, basic/0004_core_quality_checks.sql, checksum sha256 9da2ba15bc78c6718cd9c91a68c3186f5634d24f1445623fe11c270f1abe8582
+-- @market-spine/core 0.3.0, basic/0004_core_quality_checks.sql, checksum sha256 9da2ba15bc78c6718cd9c91a68c3186f5634d24f1445623fe11c270f1abe8582
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS core_quality_checks (
     check_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -190,12 +190,12 @@ CREATE INDEX IF NOT EXISTS idx_core_quality_checks_name ON core_quality_checks (
 CREATE INDEX IF NOT EXISTS idx_core_quality_checks_execution ON core_quality_checks (execution_id);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'core/basic/0004_core_quality_checks', '@market-spine/core', '0.2.0', 'basic', 'sqlite', 'core_quality_checks: every quality check result, passes included', '9da2ba15bc78c6718cd9c91a68c3186f5634d24f1445623fe11c270f1abe8582', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '79f9624da8dcd0eaef4a96acf206ccdbf4123ff7772d04e0dbe6939095edcae1', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'core/basic/0004_core_quality_checks', '@market-spine/core', '0.3.0', 'basic', 'sqlite', 'core_quality_checks: every quality check result, passes included', '9da2ba15bc78c6718cd9c91a68c3186f5634d24f1445623fe11c270f1abe8582', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '79f9624da8dcd0eaef4a96acf206ccdbf4123ff7772d04e0dbe6939095edcae1', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 5/16 core/basic/0005_core_anomalies: core_anomalies: detected anomalies awaiting review
--- @market-spine/core 0.2.0, basic/0005_core_anomalies.sql, checksum sha256 1bc9d7ef273fcc1cbbe5a703b980e580c224312a8a36bce1510a885483099824
+-- @market-spine/core 0.3.0, basic/0005_core_anomalies.sql, checksum sha256 1bc9d7ef273fcc1cbbe5a703b980e580c224312a8a36bce1510a885483099824
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS core_anomalies (
     anomaly_id TEXT PRIMARY KEY,
@@ -216,12 +216,12 @@ CREATE INDEX IF NOT EXISTS idx_core_anomalies_partition ON core_anomalies (domai
 CREATE INDEX IF NOT EXISTS idx_core_anomalies_open ON core_anomalies (severity, detected_at) WHERE resolved_at IS NULL;
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'core/basic/0005_core_anomalies', '@market-spine/core', '0.2.0', 'basic', 'sqlite', 'core_anomalies: detected anomalies awaiting review', '1bc9d7ef273fcc1cbbe5a703b980e580c224312a8a36bce1510a885483099824', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '3125b584f0fb18f8833d3c53e98084c25737fb0c1eba1c78ac5e3e21184d4254', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'core/basic/0005_core_anomalies', '@market-spine/core', '0.3.0', 'basic', 'sqlite', 'core_anomalies: detected anomalies awaiting review', '1bc9d7ef273fcc1cbbe5a703b980e580c224312a8a36bce1510a885483099824', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '3125b584f0fb18f8833d3c53e98084c25737fb0c1eba1c78ac5e3e21184d4254', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 6/16 core/basic/0006_core_source_configs: core_source_configs: source configuration registry (seed 003)
--- @market-spine/core 0.2.0, basic/0006_core_source_configs.sql, checksum sha256 1f49c9e542d15fcc9a9ec9482572fcbf3db68c7282b15e1beb4307856ccae01e
+-- @market-spine/core 0.3.0, basic/0006_core_source_configs.sql, checksum sha256 1f49c9e542d15fcc9a9ec9482572fcbf3db68c7282b15e1beb4307856ccae01e
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS core_source_configs (
     source_id TEXT PRIMARY KEY,
@@ -238,12 +238,12 @@ CREATE INDEX IF NOT EXISTS idx_source_configs_type ON core_source_configs (sourc
 CREATE INDEX IF NOT EXISTS idx_source_configs_name ON core_source_configs (name);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'core/basic/0006_core_source_configs', '@market-spine/core', '0.2.0', 'basic', 'sqlite', 'core_source_configs: source configuration registry (seed 003)', '1f49c9e542d15fcc9a9ec9482572fcbf3db68c7282b15e1beb4307856ccae01e', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '287789b6b8f68dad700f94688aed68cf8c78dc993cf298eb541e377b1b40371c', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'core/basic/0006_core_source_configs', '@market-spine/core', '0.3.0', 'basic', 'sqlite', 'core_source_configs: source configuration registry (seed 003)', '1f49c9e542d15fcc9a9ec9482572fcbf3db68c7282b15e1beb4307856ccae01e', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '287789b6b8f68dad700f94688aed68cf8c78dc993cf298eb541e377b1b40371c', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 7/16 domains-finra/basic/0001_captures_raw_rejects: FINRA OTC transparency captures, raw rows and rejects
--- @market-spine/domains-finra 0.2.0, basic/0001_captures_raw_rejects.sql, checksum sha256 64e3ddef6065f18ccc9619e125c0cbea06eb2a5664cedc9d184a0d53504403c7
+-- @market-spine/domains-finra 0.3.0, basic/0001_captures_raw_rejects.sql, checksum sha256 64e3ddef6065f18ccc9619e125c0cbea06eb2a5664cedc9d184a0d53504403c7
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_captures (
     capture_id TEXT PRIMARY KEY,
@@ -340,12 +340,12 @@ CREATE INDEX IF NOT EXISTS idx_fotc_rejects_capture ON finra_otc_transparency_re
 CREATE INDEX IF NOT EXISTS idx_fotc_rejects_load ON finra_otc_transparency_rejects (load_id);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0001_captures_raw_rejects', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'FINRA OTC transparency captures, raw rows and rejects', '64e3ddef6065f18ccc9619e125c0cbea06eb2a5664cedc9d184a0d53504403c7', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '86b2019195131724e8e731f55967a4816f2bd953519529a99913c14c51a48b32', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0001_captures_raw_rejects', '@market-spine/domains-finra', '0.3.0', 'basic', 'sqlite', 'FINRA OTC transparency captures, raw rows and rejects', '64e3ddef6065f18ccc9619e125c0cbea06eb2a5664cedc9d184a0d53504403c7', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '86b2019195131724e8e731f55967a4816f2bd953519529a99913c14c51a48b32', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 8/16 domains-finra/basic/0002_weekly_symbol_venue_volume: finra_otc_transparency_weekly_symbol_venue_volume: normalized venue volume: one row per (week, tier, symbol, MPID) and capture
--- @market-spine/domains-finra 0.2.0, basic/0002_weekly_symbol_venue_volume.sql, checksum sha256 a840beb39be867dd3af1c57ebe7da630f44280c311fc0ee182a510ca3b62d066
+-- @market-spine/domains-finra 0.3.0, basic/0002_weekly_symbol_venue_volume.sql, checksum sha256 a840beb39be867dd3af1c57ebe7da630f44280c311fc0ee182a510ca3b62d066
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_volume (
     week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
@@ -385,12 +385,12 @@ WHERE t.calc_name = 'weekly_symbol_venue_volume' AND t.calc_version = 'v1'
     LIMIT 1);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0002_weekly_symbol_venue_volume', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_weekly_symbol_venue_volume: normalized venue volume: one row per (week, tier, symbol, MPID) and capture', 'a840beb39be867dd3af1c57ebe7da630f44280c311fc0ee182a510ca3b62d066', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '98bc35e9b14b3f330c0776379962c2970118934f912a4af0c1d51a9ef5699fc6', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0002_weekly_symbol_venue_volume', '@market-spine/domains-finra', '0.3.0', 'basic', 'sqlite', 'finra_otc_transparency_weekly_symbol_venue_volume: normalized venue volume: one row per (week, tier, symbol, MPID) and capture', 'a840beb39be867dd3af1c57ebe7da630f44280c311fc0ee182a510ca3b62d066', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, '98bc35e9b14b3f330c0776379962c2970118934f912a4af0c1d51a9ef5699fc6', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 9/16 domains-finra/basic/0003_symbol_summary: finra_otc_transparency_symbol_summary: per symbol and week: total volume, trades, venue count, average trade size
--- @market-spine/domains-finra 0.2.0, basic/0003_symbol_summary.sql, checksum sha256 73fd9bf6092d07b1855614f71f469622ed18d4b0ee279009e613be68a1a176b3
+-- @market-spine/domains-finra 0.3.0, basic/0003_symbol_summary.sql, checksum sha256 73fd9bf6092d07b1855614f71f469622ed18d4b0ee279009e613be68a1a176b3
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_symbol_summary (
     week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
@@ -429,12 +429,12 @@ WHERE t.calc_name = 'symbol_summary' AND t.calc_version = 'v1'
     LIMIT 1);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0003_symbol_summary', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_symbol_summary: per symbol and week: total volume, trades, venue count, average trade size', '73fd9bf6092d07b1855614f71f469622ed18d4b0ee279009e613be68a1a176b3', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'ecd0349d05de6906fc6b598355c450759bd3799c77269ff805d4e92d23139922', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0003_symbol_summary', '@market-spine/domains-finra', '0.3.0', 'basic', 'sqlite', 'finra_otc_transparency_symbol_summary: per symbol and week: total volume, trades, venue count, average trade size', '73fd9bf6092d07b1855614f71f469622ed18d4b0ee279009e613be68a1a176b3', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'ecd0349d05de6906fc6b598355c450759bd3799c77269ff805d4e92d23139922', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 10/16 domains-finra/basic/0004_weekly_symbol_venue_share: finra_otc_transparency_weekly_symbol_venue_share: each venue's share of a symbol's weekly volume (fraction 0-1) and its rank for the symbol
--- @market-spine/domains-finra 0.2.0, basic/0004_weekly_symbol_venue_share.sql, checksum sha256 f648770785dcf02d9cf713d7a7af82347e8529e6f41034706a4e7ebbdae9d90a
+-- @market-spine/domains-finra 0.3.0, basic/0004_weekly_symbol_venue_share.sql, checksum sha256 f648770785dcf02d9cf713d7a7af82347e8529e6f41034706a4e7ebbdae9d90a
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_share (
     week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
@@ -473,12 +473,12 @@ WHERE t.calc_name = 'weekly_symbol_venue_share' AND t.calc_version = 'v1'
     LIMIT 1);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0004_weekly_symbol_venue_share', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_weekly_symbol_venue_share: each venue''s share of a symbol''s weekly volume (fraction 0-1) and its rank for the symbol', 'f648770785dcf02d9cf713d7a7af82347e8529e6f41034706a4e7ebbdae9d90a', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'a63ba842a9f1094b63c685f4fca3bd6e2d8a1fc156e87902f4e8abdf9a8569ed', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0004_weekly_symbol_venue_share', '@market-spine/domains-finra', '0.3.0', 'basic', 'sqlite', 'finra_otc_transparency_weekly_symbol_venue_share: each venue''s share of a symbol''s weekly volume (fraction 0-1) and its rank for the symbol', 'f648770785dcf02d9cf713d7a7af82347e8529e6f41034706a4e7ebbdae9d90a', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'a63ba842a9f1094b63c685f4fca3bd6e2d8a1fc156e87902f4e8abdf9a8569ed', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 11/16 domains-finra/basic/0005_venue_share: finra_otc_transparency_venue_share: tier-wide market share of each venue (MPID) for a week (fraction 0-1), with rank
--- @market-spine/domains-finra 0.2.0, basic/0005_venue_share.sql, checksum sha256 ab8b9273af0cf75b7832d931ffdc986a363a5a8983fb3e2831f706ae6f7ee56b
+-- @market-spine/domains-finra 0.3.0, basic/0005_venue_share.sql, checksum sha256 ab8b9273af0cf75b7832d931ffdc986a363a5a8983fb3e2831f706ae6f7ee56b
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_venue_share (
     week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
@@ -518,12 +518,12 @@ WHERE t.calc_name = 'venue_market_share' AND t.calc_version = 'v1'
     LIMIT 1);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0005_venue_share', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_venue_share: tier-wide market share of each venue (MPID) for a week (fraction 0-1), with rank', 'ab8b9273af0cf75b7832d931ffdc986a363a5a8983fb3e2831f706ae6f7ee56b', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'c69d5d0b5d81d99e015d4dc11ac5b75759040614ee061cb9cee59166a2a8f5ac', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0005_venue_share', '@market-spine/domains-finra', '0.3.0', 'basic', 'sqlite', 'finra_otc_transparency_venue_share: tier-wide market share of each venue (MPID) for a week (fraction 0-1), with rank', 'ab8b9273af0cf75b7832d931ffdc986a363a5a8983fb3e2831f706ae6f7ee56b', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'c69d5d0b5d81d99e015d4dc11ac5b75759040614ee061cb9cee59166a2a8f5ac', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 12/16 domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi: finra_otc_transparency_weekly_symbol_venue_concentration_hhi: herfindahl-Hirschman index of venue concentration per symbol: sum of squared venue shares, 0-1
--- @market-spine/domains-finra 0.2.0, basic/0006_weekly_symbol_venue_concentration_hhi.sql, checksum sha256 a845bc27e6471d34724eabb6f0c09dc707182229a6dbf592a72759e6a8ce4a45
+-- @market-spine/domains-finra 0.3.0, basic/0006_weekly_symbol_venue_concentration_hhi.sql, checksum sha256 a845bc27e6471d34724eabb6f0c09dc707182229a6dbf592a72759e6a8ce4a45
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_concentration_hhi (
     week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
@@ -560,12 +560,12 @@ WHERE t.calc_name = 'venue_concentration_hhi' AND t.calc_version = 'v1'
     LIMIT 1);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_weekly_symbol_venue_concentration_hhi: herfindahl-Hirschman index of venue concentration per symbol: sum of squared venue shares, 0-1', 'a845bc27e6471d34724eabb6f0c09dc707182229a6dbf592a72759e6a8ce4a45', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'ebf79bcb64693caf465735c489ba2e4fd1bf7cad71eb57832f4494da7aa6f61f', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0006_weekly_symbol_venue_concentration_hhi', '@market-spine/domains-finra', '0.3.0', 'basic', 'sqlite', 'finra_otc_transparency_weekly_symbol_venue_concentration_hhi: herfindahl-Hirschman index of venue concentration per symbol: sum of squared venue shares, 0-1', 'a845bc27e6471d34724eabb6f0c09dc707182229a6dbf592a72759e6a8ce4a45', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'ebf79bcb64693caf465735c489ba2e4fd1bf7cad71eb57832f4494da7aa6f61f', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 13/16 domains-finra/basic/0007_symbol_rolling_6w: finra_otc_transparency_symbol_rolling_6w: six-week rolling averages per symbol with trend (first vs last week of the window)
--- @market-spine/domains-finra 0.2.0, basic/0007_symbol_rolling_6w.sql, checksum sha256 327a35f1320bc6e3abc84052e39d5ea1f4fe20c2e672557fe3de2aa25eabae5d
+-- @market-spine/domains-finra 0.3.0, basic/0007_symbol_rolling_6w.sql, checksum sha256 327a35f1320bc6e3abc84052e39d5ea1f4fe20c2e672557fe3de2aa25eabae5d
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_symbol_rolling_6w (
     week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
@@ -606,12 +606,12 @@ WHERE t.calc_name = 'symbol_rolling_6w' AND t.calc_version = 'v1'
     LIMIT 1);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0007_symbol_rolling_6w', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_symbol_rolling_6w: six-week rolling averages per symbol with trend (first vs last week of the window)', '327a35f1320bc6e3abc84052e39d5ea1f4fe20c2e672557fe3de2aa25eabae5d', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'c2c8d5c579aabadf0ff8746eb7e9f752cc072fe135b96f3f1926d1b113bc246b', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0007_symbol_rolling_6w', '@market-spine/domains-finra', '0.3.0', 'basic', 'sqlite', 'finra_otc_transparency_symbol_rolling_6w: six-week rolling averages per symbol with trend (first vs last week of the window)', '327a35f1320bc6e3abc84052e39d5ea1f4fe20c2e672557fe3de2aa25eabae5d', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'c2c8d5c579aabadf0ff8746eb7e9f752cc072fe135b96f3f1926d1b113bc246b', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 14/16 domains-finra/basic/0008_research_snapshot: finra_otc_transparency_research_snapshot: research-ready denormalised row per symbol and week (seed 001 otc_research_snapshot)
--- @market-spine/domains-finra 0.2.0, basic/0008_research_snapshot.sql, checksum sha256 dc3d7fd70cdf0d614365bba30c4366aab5665f28f6815612c2b606c3c43af6d3
+-- @market-spine/domains-finra 0.3.0, basic/0008_research_snapshot.sql, checksum sha256 dc3d7fd70cdf0d614365bba30c4366aab5665f28f6815612c2b606c3c43af6d3
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_research_snapshot (
     week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
@@ -659,12 +659,12 @@ WHERE t.calc_name = 'research_snapshot' AND t.calc_version = 'v1'
     LIMIT 1);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0008_research_snapshot', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_research_snapshot: research-ready denormalised row per symbol and week (seed 001 otc_research_snapshot)', 'dc3d7fd70cdf0d614365bba30c4366aab5665f28f6815612c2b606c3c43af6d3', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'e902e36de62a9e7b1754af88ed2b71af6daf62e6dcf54f0fbe8a81a7179a73e6', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0008_research_snapshot', '@market-spine/domains-finra', '0.3.0', 'basic', 'sqlite', 'finra_otc_transparency_research_snapshot: research-ready denormalised row per symbol and week (seed 001 otc_research_snapshot)', 'dc3d7fd70cdf0d614365bba30c4366aab5665f28f6815612c2b606c3c43af6d3', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'e902e36de62a9e7b1754af88ed2b71af6daf62e6dcf54f0fbe8a81a7179a73e6', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 15/16 domains-finra/basic/0009_calc_version_views: finra calc version views: <table>_<version>_latest for every registered calc version, symbol_rolling_6w v1 and v2 included
--- @market-spine/domains-finra 0.2.0, basic/0009_calc_version_views.sql, checksum sha256 b44bd7bff141efb9226778b35fdd437ac77b315c3c39f5c10c84545527fca18e
+-- @market-spine/domains-finra 0.3.0, basic/0009_calc_version_views.sql, checksum sha256 b44bd7bff141efb9226778b35fdd437ac77b315c3c39f5c10c84545527fca18e
 -- ---------------------------------------------------------------------------
 CREATE VIEW IF NOT EXISTS finra_otc_transparency_weekly_symbol_venue_volume_v1_latest AS
 SELECT t.*
@@ -755,12 +755,12 @@ WHERE t.calc_name = 'research_snapshot' AND t.calc_version = 'v1'
     LIMIT 1);
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0009_calc_version_views', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra calc version views: <table>_<version>_latest for every registered calc version, symbol_rolling_6w v1 and v2 included', 'b44bd7bff141efb9226778b35fdd437ac77b315c3c39f5c10c84545527fca18e', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'd0c66a8ac6b004cb99d7534aa4ff3de396a50891a8d2ed4d2d4781dc70fe2d8d', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0009_calc_version_views', '@market-spine/domains-finra', '0.3.0', 'basic', 'sqlite', 'finra calc version views: <table>_<version>_latest for every registered calc version, symbol_rolling_6w v1 and v2 included', 'b44bd7bff141efb9226778b35fdd437ac77b315c3c39f5c10c84545527fca18e', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'd0c66a8ac6b004cb99d7534aa4ff3de396a50891a8d2ed4d2d4781dc70fe2d8d', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 -- ---------------------------------------------------------------------------
 -- 16/16 domains-finra/basic/0010_weekly_symbol_total: finra_otc_transparency_weekly_symbol_total and _symbol_total_rolling_6w: FINRA's own weekly symbol totals (Query API ATS_W_SMBL records) with rolling 6-week metrics; captures' initialPublishedDate
--- @market-spine/domains-finra 0.2.0, basic/0010_weekly_symbol_total.sql, checksum sha256 9f81f410aa862df4b2acf91d10c7a29f1fa12a6c4ee6dafc116ff3caec90b4f2
+-- @market-spine/domains-finra 0.3.0, basic/0010_weekly_symbol_total.sql, checksum sha256 9f81f410aa862df4b2acf91d10c7a29f1fa12a6c4ee6dafc116ff3caec90b4f2
 -- ---------------------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS finra_otc_transparency_weekly_symbol_total (
     week_ending TEXT NOT NULL CHECK (week_ending GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
@@ -874,7 +874,7 @@ ALTER TABLE finra_otc_transparency_captures ADD COLUMN source_initial_published_
     CHECK (source_initial_published_date IS NULL OR source_initial_published_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]');
 
 INSERT INTO _migrations (migration_id, package, package_version, tier, dialect, description, checksum, applied_at, applied_by, execution_time_ms, success, down_checksum, bundle, kind, installed_rank)
-SELECT 'domains-finra/basic/0010_weekly_symbol_total', '@market-spine/domains-finra', '0.2.0', 'basic', 'sqlite', 'finra_otc_transparency_weekly_symbol_total and _symbol_total_rolling_6w: FINRA''s own weekly symbol totals (Query API ATS_W_SMBL records) with rolling 6-week metrics; captures'' initialPublishedDate', '9f81f410aa862df4b2acf91d10c7a29f1fa12a6c4ee6dafc116ff3caec90b4f2', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'f69e64f767dc3be5f5e2ee9ca45692082048b1bbfa29c412664364579fa47796', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
+SELECT 'domains-finra/basic/0010_weekly_symbol_total', '@market-spine/domains-finra', '0.3.0', 'basic', 'sqlite', 'finra_otc_transparency_weekly_symbol_total and _symbol_total_rolling_6w: FINRA''s own weekly symbol totals (Query API ATS_W_SMBL records) with rolling 6-week metrics; captures'' initialPublishedDate', '9f81f410aa862df4b2acf91d10c7a29f1fa12a6c4ee6dafc116ff3caec90b4f2', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sqlite3', 0, 1, 'f69e64f767dc3be5f5e2ee9ca45692082048b1bbfa29c412664364579fa47796', '2026_q4', 'migrate', COALESCE(MAX(installed_rank), 0) + 1
 FROM _migrations;
 
 COMMIT;

@@ -32,28 +32,34 @@
 // reported: the archive file's size against the space the rows held. Skipped
 // with --quick.
 
-import { copyFileSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { copyFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
-import { Migrator, coreMigrationSource, openSpineDb } from '@market-spine/core';
-import { archiveCaptures, captureTables, finraMigrationSource, planArchive, runPipeline, sampleFiles } from '@market-spine/domains-finra';
+import { Migrator, openSpineDb } from '@market-spine/core';
+import { archiveCaptures, captureTables, planArchive, runPipeline, sampleFiles } from '@market-spine/domains-finra';
 import {
   BenchFailure,
   ORDER_NOTE,
   alternatingRounds,
   assertSamePragmas,
+  finraSources,
   fmtBytes,
   fmtInt,
+  fmtS,
+  freeBytes,
   median,
   openBaselineDb,
   printBlock,
+  printSkip,
+  quoteIdent,
   rawPragmas,
+  removeDbFiles,
   round,
   sampleStats,
   spinePragmas,
   statsHeader,
   statsLine,
+  tableCounts,
   timeRatio,
   timed,
   writeResult,
@@ -65,24 +71,8 @@ const OLDER_THAN = '2y';
 /** Free space the fixture and the two working copies need in the temp dir. */
 const MIN_FREE_BYTES = 6 * 1024 ** 3;
 
-const q = (name) => `"${name.replaceAll('"', '""')}"`;
-
 function pageBytes(db) {
   return db.pragma('page_count', { simple: true }) * db.pragma('page_size', { simple: true });
-}
-
-/** Removes a database file with its WAL and shared-memory files. */
-function removeDb(path) {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
-}
-
-function tableCounts(path, tables) {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT count(*) FROM ${q(t)}`).pluck().get()]));
-  } finally {
-    db.close();
-  }
 }
 
 /** Builds the fixture file; returns its capture tables and the ids of the copies. */
@@ -90,7 +80,7 @@ async function buildFixture(path) {
   const db = await openSpineDb(path);
   let tables;
   try {
-    const migrated = await new Migrator(db, { sources: [coreMigrationSource(), finraMigrationSource()] }).migrate();
+    const migrated = await new Migrator(db, { sources: finraSources() }).migrate();
     if (migrated.status !== 'ok') throw new BenchFailure('migrating the fixture failed', migrated);
     const report = await runPipeline(db, sampleFiles());
     if (report.status !== 'ok') throw new BenchFailure('the pipeline failed on the samples', report);
@@ -101,7 +91,7 @@ async function buildFixture(path) {
   const raw = openBaselineDb(path);
   try {
     const originals = raw.prepare('SELECT capture_id FROM finra_otc_transparency_captures ORDER BY capture_id').pluck().all();
-    const perCopy = tables.reduce((sum, t) => sum + raw.prepare(`SELECT count(*) FROM ${q(t.name)}`).pluck().get(), 0);
+    const perCopy = tables.reduce((sum, t) => sum + raw.prepare(`SELECT count(*) FROM ${quoteIdent(t.name)}`).pluck().get(), 0);
     const copies = Math.ceil(MIN_ROWS / perCopy);
     raw.exec('BEGIN');
     for (let k = 1; k <= copies; k++) {
@@ -110,9 +100,9 @@ async function buildFixture(path) {
       for (const { name, columns } of tables) {
         const copied = columns.filter((c) => c !== 'reject_id');
         const select = copied.map((c) =>
-          c === 'capture_id' ? `'b${k}_' || capture_id` : c === 'captured_at' ? `'${capturedAt}'` : c === 'source_sha256' ? `source_sha256 || '_${k}'` : q(c),
+          c === 'capture_id' ? `'b${k}_' || capture_id` : c === 'captured_at' ? `'${capturedAt}'` : c === 'source_sha256' ? `source_sha256 || '_${k}'` : quoteIdent(c),
         );
-        raw.exec(`INSERT INTO ${q(name)} (${copied.map(q).join(', ')}) SELECT ${select.join(', ')} FROM ${q(name)} WHERE capture_id IN (${originals.map((id) => `'${id}'`).join(', ')})`);
+        raw.exec(`INSERT INTO ${quoteIdent(name)} (${copied.map(quoteIdent).join(', ')}) SELECT ${select.join(', ')} FROM ${quoteIdent(name)} WHERE capture_id IN (${originals.map((id) => `'${id}'`).join(', ')})`);
       }
     }
     raw.exec('COMMIT');
@@ -135,7 +125,7 @@ function plainDelete(path, tables, ids) {
       const start = performance.now();
       let rows = 0;
       db.exec('BEGIN IMMEDIATE');
-      for (const table of [...tables].reverse()) rows += db.prepare(`DELETE FROM ${q(table)} WHERE capture_id IN (${list})`).run().changes;
+      for (const table of [...tables].reverse()) rows += db.prepare(`DELETE FROM ${quoteIdent(table)} WHERE capture_id IN (${list})`).run().changes;
       db.exec('COMMIT');
       db.exec('VACUUM');
       db.pragma('wal_checkpoint(TRUNCATE)');
@@ -149,12 +139,11 @@ function plainDelete(path, tables, ids) {
 
 async function run({ rounds, tmp, quick }) {
   if (quick) {
-    printBlock(`${NAME} benchmark`, [`  skipped: --quick; bench-results/${NAME}.json left as it was`]);
+    printSkip(NAME, '--quick');
     return;
   }
-  const free = statfsSync(tmp);
-  if (free.bavail * free.bsize < MIN_FREE_BYTES) {
-    printBlock(`${NAME} benchmark`, [`  skipped: less than ${fmtBytes(MIN_FREE_BYTES)} free in ${tmp}; bench-results/${NAME}.json left as it was`]);
+  if (freeBytes(tmp) < MIN_FREE_BYTES) {
+    printSkip(NAME, `less than ${fmtBytes(MIN_FREE_BYTES)} free in ${tmp}`);
     return;
   }
   const fixture = join(tmp, 'fixture.db');
@@ -197,7 +186,7 @@ async function run({ rounds, tmp, quick }) {
           }
           const counts = tableCounts(path, tables);
           const fileBytes = statSync(file).size;
-          removeDb(path);
+          removeDbFiles(path);
           rmSync(file, { force: true });
           return { ms: timedRun.ms, reclaimed: result.vacuum.reclaimedBytes, fileBytes, counts, pragmas };
         },
@@ -211,7 +200,7 @@ async function run({ rounds, tmp, quick }) {
           const result = plainDelete(path, tables, ids);
           if (result.deleted !== expectedRows) throw new BenchFailure('the baseline deleted other rows', { deleted: result.deleted, expectedRows });
           const counts = tableCounts(path, tables);
-          removeDb(path);
+          removeDbFiles(path);
           return { ...result, counts };
         },
       },
@@ -234,7 +223,7 @@ async function run({ rounds, tmp, quick }) {
   const fixtureBytes = statSync(fixture).size;
 
   printBlock(`${NAME}: archiveCaptures of ${fmtInt(expectedRows)} rows (${ids.length} old captures) vs DELETE + VACUUM, SQLite, ${ORDER_NOTE}`, [
-    `  fixture: ${fmtBytes(fixtureBytes)}, ${copies} copies × ${fmtInt(perCopy)} rows of the 3 sample captures (built in ${(build.ms / 1000).toFixed(1)} s)`,
+    `  fixture: ${fmtBytes(fixtureBytes)}, ${copies} copies × ${fmtInt(perCopy)} rows of the 3 sample captures (built in ${fmtS(build.ms)})`,
     statsHeader(30),
     statsLine('archive (export+delete+VACUUM)', archive.map((r) => r.ms), 30),
     statsLine('DELETE + VACUUM', baseline.map((r) => r.ms), 30),

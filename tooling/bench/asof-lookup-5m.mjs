@@ -30,16 +30,42 @@
 // implies. Symbols round-robin from a fixed list of popularity levels; the
 // instant alternates between the middle of the history and after its end.
 
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { Migrator, coreMigrationSource, openSpineDb } from '@market-spine/core';
-import { calcRowsAsOf, finraMigrationSource } from '@market-spine/domains-finra';
-import { loadSamples, sqlitePlanLines } from './latest-lookup-5m.mjs';
-import { BenchFailure, ORDER_NOTE, alternatingRounds, fmtBytes, fmtInt, fmtMs, pad, printBlock, rawQuery, round, sampleStats, sqliteVersion, statsHeader, statsLine, timeRatio, timed, writeResult } from './lib.mjs';
+import { Migrator, openSpineDb } from '@market-spine/core';
+import { calcRowsAsOf } from '@market-spine/domains-finra';
+import {
+  BenchFailure,
+  ORDER_NOTE,
+  addDays,
+  alternatingRounds,
+  cachedFixture,
+  finraHistoryKey,
+  finraSources,
+  fmtBytes,
+  fmtInt,
+  fmtMs,
+  fmtS,
+  loadSamples,
+  pad,
+  popularityLevels,
+  printBlock,
+  printSkip,
+  rawQuery,
+  removeDbFiles,
+  round,
+  roundAll,
+  sampleStats,
+  sqlitePlanLines,
+  sqliteVersion,
+  statsHeader,
+  statsLine,
+  timeRatio,
+  timed,
+  writeResult,
+} from './lib.mjs';
 
 const NAME = 'asof-lookup-5m';
 /** Bump when the generated data changes: the cached file is keyed by it. */
@@ -55,8 +81,6 @@ const EXECUTION_ID = 'exec_bench_asof_5m';
 const CACHE_PREFIX = 'spine-bench-asof-5m-';
 const MIN_FREE_BYTES = 6 * 1024 ** 3;
 
-const DAY_MS = 86_400_000;
-const addDays = (isoDate, days) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 /** Per-row factor ×1000 (500–1500) of a capture; the SQL below computes the same. */
 const factor = (capture, i) => 500 + ((capture.w * 7919 + i * 104729 + capture.r * 31337) % 1001);
 const scaled = (value, f) => Math.floor((value * f + 999) / 1000);
@@ -92,10 +116,7 @@ function visibleCaptures(captures, asOf) {
 
 /** Three symbols of different popularity (rows over the three samples), most popular first, and what each lookup returns. */
 function lookups(samples, captures, instants) {
-  const popularity = new Map();
-  for (const sample of samples) for (const r of sample.rows) popularity.set(r.symbol, (popularity.get(r.symbol) ?? 0) + 1);
-  const levels = new Map();
-  for (const [symbol, n] of popularity) levels.set(n, [...(levels.get(n) ?? []), symbol]);
+  const { levels } = popularityLevels(samples);
   // The most popular level, the middle one and the rarest; the middle symbol of each level in name order.
   const ranked = [...levels.keys()].sort((a, b) => b - a);
   const symbols = [ranked[0], ranked[Math.floor(ranked.length / 2)], ranked[ranked.length - 1]].map((n) => levels.get(n).sort()[Math.floor(levels.get(n).length / 2)]);
@@ -129,31 +150,15 @@ SELECT k.week_ending, 'OTC', d.symbol, d.mpid, d.issue_name, d.venue_name,
        k.last_update, 'weekly_symbol_venue_volume', 'v1', k.capture_id, k.captured_at, '${EXECUTION_ID}', NULL, k.captured_at
 FROM bench_captures AS k JOIN bench_seed AS d ON d.s = k.s AND (k.r = 0 OR d.i % 50 <> k.r)`;
 
-async function cacheKey(samples) {
-  const hash = createHash('sha256').update(GENERATOR_VERSION).update(sqliteVersion());
-  for (const sample of samples) hash.update(sample.sha256);
-  const db = await openSpineDb(':memory:');
-  try {
-    for (const m of new Migrator(db, { sources: [coreMigrationSource(), finraMigrationSource()] }).selected()) hash.update(m.path.slice(m.path.lastIndexOf('/migrations/'))).update(readFileSync(m.path));
-  } finally {
-    await db.close();
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
-const removeFiles = (path) => {
-  for (const suffix of ['', '-wal', '-shm', '-journal', '.migrate-lock']) rmSync(`${path}${suffix}`, { force: true });
-};
-
 /** Builds the history into `path` (through `<path>.building`); returns the build's timings. */
 async function build(path, samples, captures) {
   const building = `${path}.building`;
-  removeFiles(building);
+  removeDbFiles(building);
   const timings = {};
   const t0 = performance.now();
   const spine = await openSpineDb(building);
   try {
-    const migrated = await new Migrator(spine, { sources: [coreMigrationSource(), finraMigrationSource()] }).migrate();
+    const migrated = await new Migrator(spine, { sources: finraSources() }).migrate();
     if (migrated.status !== 'ok') throw new Error(`migration of the history failed: ${JSON.stringify(migrated)}`);
   } finally {
     await spine.close();
@@ -190,34 +195,29 @@ async function build(path, samples, captures) {
   }
   timings.totalMs = performance.now() - t0;
   renameSync(building, path);
-  removeFiles(building);
+  removeDbFiles(building);
   return timings;
 }
 
 /** The cached history of this key (built when missing, stale keys removed), or null when there is no room for it. */
 async function history(samples, captures) {
-  const key = await cacheKey(samples);
-  const path = join(tmpdir(), `${CACHE_PREFIX}${key}.db`);
-  const metaPath = `${path}.json`;
-  for (const name of readdirSync(tmpdir())) if (name.startsWith(CACHE_PREFIX) && !name.startsWith(`${CACHE_PREFIX}${key}.db`)) rmSync(join(tmpdir(), name), { force: true });
-  if (existsSync(path) && existsSync(metaPath)) return { path, reused: true, meta: JSON.parse(readFileSync(metaPath, 'utf8')) };
-  removeFiles(path);
-  const { bavail, bsize } = statfsSync(tmpdir());
-  if (bavail * bsize < MIN_FREE_BYTES) {
-    printBlock(`${NAME} benchmark`, [`  skipped: building the history needs ${fmtBytes(MIN_FREE_BYTES)} in ${tmpdir()}, which has ${fmtBytes(bavail * bsize)}`]);
-    return null;
-  }
-  console.log(`${NAME}: building ${path} (once; reused while the generator, samples and migrations stay the same)…`);
-  const meta = { key, builtAt: new Date().toISOString(), timingsMs: await build(path, samples, captures) };
-  writeFileSync(metaPath, `${JSON.stringify(meta, null, 2)}\n`);
-  return { path, reused: false, meta };
+  return cachedFixture({
+    prefix: CACHE_PREFIX,
+    key: await finraHistoryKey(GENERATOR_VERSION, samples),
+    minFreeBytes: MIN_FREE_BYTES,
+    noRoom: (free) => printSkip(NAME, `building the history needs ${fmtBytes(MIN_FREE_BYTES)} in ${tmpdir()}, which has ${fmtBytes(free)}`),
+    build: async (path) => {
+      console.log(`${NAME}: building ${path} (once; reused while the generator, samples and migrations stay the same)…`);
+      return { timingsMs: await build(path, samples, captures) };
+    },
+  });
 }
 
 // ---------------------------------------------------------------- the benchmark
 
 async function run({ rounds, quick }) {
   if (quick) {
-    printBlock(`${NAME} benchmark`, [`  skipped: --quick; bench-results/${NAME}.json left as it was`]);
+    printSkip(NAME, '--quick');
     return;
   }
   const samples = loadSamples();
@@ -311,7 +311,7 @@ function report({ rounds, cached, rows, captures, symbols, instants, expected, r
       instants,
       lookups: expected,
     },
-    build: { path: cached.path, reused: cached.reused, builtAt: cached.meta.builtAt, timingsMs: Object.fromEntries(Object.entries(cached.meta.timingsMs).map(([k, v]) => [k, round(v, 1)])) },
+    build: { path: cached.path, reused: cached.reused, builtAt: cached.meta.builtAt, timingsMs: roundAll(cached.meta.timingsMs) },
     query: sql,
     lookupsMs: { index: { ...sampleStats(samplesOf('index')), medianBySymbolAndInstant: byLookup('index') }, fullScan: { ...sampleStats(samplesOf('fullScan')), medianBySymbolAndInstant: byLookup('fullScan') } },
     ratio: { fullScanOverIndex: round(ratio.ratio, 1), pairedRatioMedian: round(ratio.pairedRatioMedian, 1) },
@@ -322,7 +322,7 @@ function report({ rounds, cached, rows, captures, symbols, instants, expected, r
   const full = byLookup('fullScan');
   printBlock(`${NAME} benchmark`, [
     `  history   ${fmtInt(rows)} venue rows, ${fmtInt(captures.length)} captures (${WEEKS} weeks × ${CAPTURES_PER_WEEK}, ${captures.filter((c) => c.tied).length} tied on captured_at), SQLite ${sqliteVersion()}`,
-    `  build     ${cached.reused ? 'reused' : 'built'} ${cached.path} (built ${cached.meta.builtAt} in ${(cached.meta.timingsMs.totalMs / 1000).toFixed(1)} s)`,
+    `  build     ${cached.reused ? 'reused' : 'built'} ${cached.path} (built ${cached.meta.builtAt} in ${fmtS(cached.meta.timingsMs.totalMs)})`,
     `  instants  ${instants.join(', ')}`,
     `  runs      ${rounds.warmup} warm-up + ${rounds.measured} measured rounds, alternating`,
     '',

@@ -17,7 +17,7 @@
 // than 3 GiB free. Nothing asserts on timing; it fails only when create()
 // does not return a verified backup of the right size.
 
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,8 +30,11 @@ import {
   fmtBytes,
   fmtInt,
   alternatingRounds,
+  freeBytes,
   median,
   printBlock,
+  printSkip,
+  removeDbFiles,
   round,
   sampleStats,
   statsHeader,
@@ -56,11 +59,6 @@ const BATCH_ROWS = 25_000;
 const BLOB_BYTES = 4000;
 /** Pages per backup step, the same as create()'s default, for the bare db.backup(). */
 const PAGES_PER_STEP = 1024;
-const COMPANIONS = ['', '-wal', '-shm', '-journal'];
-
-const removeDatabase = (path) => {
-  for (const suffix of COMPANIONS) rmSync(`${path}${suffix}`, { force: true });
-};
 
 function hasSqliteHeader(path) {
   const header = Buffer.alloc(16);
@@ -82,7 +80,7 @@ const usableCache = (path) => existsSync(path) && statSync(path).size >= MIN_BYT
  */
 function buildCache(path) {
   const building = `${path}.building`;
-  removeDatabase(building);
+  removeDbFiles(building);
   const db = new Database(building);
   try {
     db.pragma('journal_mode = WAL');
@@ -98,7 +96,7 @@ function buildCache(path) {
     db.close();
   }
   renameSync(building, path);
-  removeDatabase(building);
+  removeDbFiles(building);
 }
 
 /** Reads the whole file once so every contestant starts from a source in the page cache. */
@@ -121,30 +119,25 @@ function fsyncFile(path) {
   }
 }
 
-function printSkip(reason) {
-  printBlock('backup-1gb benchmark', [`  skipped: ${reason}; bench-results/backup-1gb.json left as it was`]);
-}
-
 export const backup1gb = {
   name: 'backup-1gb',
   defaultRounds: { warmup: 0, measured: 3 },
   /** @throws BenchFailure when create() does not return a verified backup the size of the source */
   async run({ rounds, tmp, quick }) {
     if (quick) {
-      printSkip('--quick');
+      printSkip(this.name, '--quick');
       return;
     }
-    const { bavail, bsize } = statfsSync(dirname(CACHE_PATH));
-    const freeBytes = bavail * bsize;
-    if (freeBytes < MIN_FREE_BYTES) {
-      printSkip(`only ${fmtBytes(freeBytes)} free on the file system of ${dirname(CACHE_PATH)}, it needs ${fmtBytes(MIN_FREE_BYTES)}`);
+    const free = freeBytes(dirname(CACHE_PATH));
+    if (free < MIN_FREE_BYTES) {
+      printSkip(this.name, `only ${fmtBytes(free)} free on the file system of ${dirname(CACHE_PATH)}, it needs ${fmtBytes(MIN_FREE_BYTES)}`);
       return;
     }
 
     let buildMs = null;
     if (!usableCache(CACHE_PATH)) {
       console.log(`backup-1gb: building the ${fmtBytes(TARGET_BYTES)} test database ${CACHE_PATH} (once; reused by later runs)…`);
-      removeDatabase(CACHE_PATH);
+      removeDbFiles(CACHE_PATH);
       buildMs = (await timed(() => buildCache(CACHE_PATH))).ms;
     }
     const source = CACHE_PATH;
@@ -207,7 +200,7 @@ export const backup1gb = {
         if (integrity.value !== 'ok') throw new Error(`bare backup copy failed integrity_check: ${integrity.value}`);
         return { ms: copy.ms, integrityMs: integrity.ms };
       } finally {
-        removeDatabase(destination);
+        removeDbFiles(destination);
       }
     };
 
@@ -220,7 +213,7 @@ export const backup1gb = {
         const flush = await timed(() => fsyncFile(destination));
         return { ms: copy.ms, fsyncMs: flush.ms };
       } finally {
-        removeDatabase(destination);
+        removeDbFiles(destination);
       }
     };
 
@@ -253,7 +246,7 @@ export const backup1gb = {
 
     const resultFile = writeResult(this.name, {
       runs: { ...rounds, order: ORDER_NOTE, note: 'every copy is deleted right after its measurement; the source is read once into the page cache before the first round' },
-      source: { path: source, bytes: sourceBytes, ...geometry, reusedFromCache: buildMs === null, buildMs: buildMs === null ? null : round(buildMs, 0), freeBytesBefore: freeBytes },
+      source: { path: source, bytes: sourceBytes, ...geometry, reusedFromCache: buildMs === null, buildMs: buildMs === null ? null : round(buildMs, 0), freeBytesBefore: free },
       spineBackup: {
         what: 'databaseBackups(path).create({ directory, label: "bench" }): online backup (1024 pages per step; the copy\'s commit fsyncs it), then verification: journal_mode=DELETE, PRAGMA integrity_check (reads the whole copy), page count × page size = file size = source size, durable rename',
         ...sampleStats(spine),

@@ -37,6 +37,8 @@ import {
   fmtMs,
   median,
   printBlock,
+  printSkip,
+  quoteIdent,
   rawQuery,
   round,
   sampleStats,
@@ -45,7 +47,7 @@ import {
   timeRatio,
   writeResult,
 } from './lib.mjs';
-import { printPostgresSkip, probePostgres, quoteIdent, withBenchSchemas } from './postgres.mjs';
+import { printPostgresSkip, probePostgres, withBenchSchemas } from './postgres.mjs';
 
 const NAME = 'copy-vs-psql';
 const TABLE = 'finra_sample_rows';
@@ -104,7 +106,7 @@ async function run({ rounds }) {
   }
   const psqlLine = psqlVersion();
   if (psqlLine === null) {
-    printBlock(`${NAME} benchmark`, [`  skipped: psql is not on PATH; bench-results/${NAME}.json left as it was`]);
+    printSkip(NAME, 'psql is not on PATH');
     return;
   }
   const file = sampleFiles()[0];

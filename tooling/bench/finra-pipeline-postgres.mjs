@@ -17,18 +17,21 @@
 
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Migrator, coreMigrationSource, openSpineDb } from '@market-spine/core';
-import { finraMigrationSource, runPipeline, sampleFiles } from '@market-spine/domains-finra';
+import { Migrator, openSpineDb } from '@market-spine/core';
+import { runPipeline, sampleFiles } from '@market-spine/domains-finra';
 import {
   BenchFailure,
   ORDER_NOTE,
   alternatingRounds,
+  finraSources,
   fmtInt,
   median,
   pad,
   printBlock,
+  quoteIdent,
   rawQuery,
   round,
+  rowsAdded,
   sampleStats,
   sqliteVersion,
   statsHeader,
@@ -49,13 +52,13 @@ async function tableCounts(db) {
       ? (await rawQuery(db, "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")).map((r) => r.name)
       : (await rawQuery(db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")).map((r) => r.name);
   const out = {};
-  for (const table of tables) out[table] = Number((await rawQuery(db, `SELECT count(*) AS n FROM "${table.replaceAll('"', '""')}"`))[0].n);
+  for (const table of tables) out[table] = Number((await rawQuery(db, `SELECT count(*) AS n FROM ${quoteIdent(table)}`))[0].n);
   return out;
 }
 
 /** One pipeline run on an open, empty database: migrate (untimed), runPipeline (timed), checks and counts (untimed). */
 async function migrateAndRun(db, files, label) {
-  const migrated = await new Migrator(db, { sources: [coreMigrationSource(), finraMigrationSource()] }).migrate();
+  const migrated = await new Migrator(db, { sources: finraSources() }).migrate();
   if (migrated.status !== 'ok') throw new Error(`${label}: migration failed: ${JSON.stringify(migrated)}`);
   const before = await tableCounts(db);
   const { ms, value: report } = await timed(() => runPipeline(db, files));
@@ -65,8 +68,7 @@ async function migrateAndRun(db, files, label) {
       partitions: report.partitions,
     });
   }
-  const after = await tableCounts(db);
-  const written = Object.fromEntries(Object.keys(after).map((t) => [t, after[t] - (before[t] ?? 0)]).filter(([, n]) => n !== 0));
+  const written = rowsAdded(before, await tableCounts(db));
   const summaryLatest = Number((await rawQuery(db, `SELECT count(*) AS n FROM ${SUMMARY_LATEST}`))[0].n);
   return { ms, written, summaryLatest };
 }

@@ -22,41 +22,29 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
-import { Migrator, coreMigrationSource, openSpineDb } from '@market-spine/core';
-import { finraMigrationSource, parseSource, runPipeline, sampleFiles } from '@market-spine/domains-finra';
+import { Migrator, openSpineDb } from '@market-spine/core';
+import { parseSource, runPipeline, sampleFiles } from '@market-spine/domains-finra';
 import {
   BenchFailure,
   alternatingRounds,
   assertSamePragmas,
+  finraSources,
   fmtInt,
   median,
   openBaselineDb,
   pad,
   rawPragmas,
   round,
+  rowsAdded,
   spinePragmas,
   sqliteVersion,
+  tableCounts,
   writeResult,
 } from './lib.mjs';
 
 
 /** The baseline's columns: 8 of the parsed row's fields. */
 const BASELINE_COLUMNS = ['week_ending', 'tier', 'symbol', 'issue_name', 'market_participant_name', 'mpid', 'shares', 'trades'];
-
-/** Row count of every table of a database file (read through a separate read-only connection). */
-function tableCounts(path) {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    const tables = db
-      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-      .pluck()
-      .all();
-    return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT count(*) FROM "${t.replaceAll('"', '""')}"`).pluck().get()]));
-  } finally {
-    db.close();
-  }
-}
 
 /**
  * Runs the benchmark, prints its summary and writes its result file.
@@ -89,7 +77,7 @@ async function run({ rounds, tmp }) {
     const db = await openSpineDb(path);
     let closed = false;
     try {
-      const migrated = await new Migrator(db, { sources: [coreMigrationSource(), finraMigrationSource()] }).migrate();
+      const migrated = await new Migrator(db, { sources: finraSources() }).migrate();
       if (migrated.status !== 'ok') throw new Error(`migration failed: ${JSON.stringify(migrated)}`);
       const pragmas = await spinePragmas(db);
       const before = tableCounts(path);
@@ -106,9 +94,7 @@ async function run({ rounds, tmp }) {
       }
       await db.close();
       closed = true;
-      const after = tableCounts(path);
-      const written = Object.fromEntries(Object.keys(after).map((t) => [t, after[t] - (before[t] ?? 0)]).filter(([, n]) => n !== 0));
-      return { ms, pragmas, written };
+      return { ms, pragmas, written: rowsAdded(before, tableCounts(path)) };
     } finally {
       if (!closed) await db.close();
       rmSync(dir, { recursive: true, force: true });

@@ -50,26 +50,37 @@
 // benchmark fails only on those checks. Skipped with --quick.
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { Migrator, coreMigrationSource, openSpineDb } from '@market-spine/core';
-import { MPID_PATTERN, SYMBOL_PATTERN, finraMigrationSource, parseSource, sampleFiles } from '@market-spine/domains-finra';
+import { Migrator, openSpineDb } from '@market-spine/core';
 import {
   BenchFailure,
   ORDER_NOTE,
+  addDays,
   alternatingRounds,
+  cachedFixture,
+  finraHistoryKey,
+  finraSources,
   fmtBytes,
   fmtInt,
   fmtMs,
+  fmtS,
+  loadSamples,
   median,
   pad,
+  popularityLevels,
   printBlock,
+  printSkip,
+  quoteIdent,
   rawQuery,
+  removeDbFiles,
   round,
+  roundAll,
   sampleStats,
+  sqlitePlanLines,
   sqliteVersion,
   statsHeader,
   statsLine,
@@ -77,7 +88,7 @@ import {
   timed,
   writeResult,
 } from './lib.mjs';
-import { printPostgresSkip, probePostgres, quoteIdent, withBenchSchemas } from './postgres.mjs';
+import { printPostgresSkip, probePostgres, withBenchSchemas } from './postgres.mjs';
 
 const NAME = 'latest-lookup-5m';
 /** Bump when the generated data changes: the cached SQLite file is keyed by it. */
@@ -104,33 +115,11 @@ const lookupSql = (query, placeholder) => `SELECT * FROM ${QUERIES[query].table}
 
 // ---------------------------------------------------------------- the synthetic history (JS side)
 
-const DAY_MS = 86_400_000;
-const addDays = (isoDate, days) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-
 /** Per-row factor ×1000 (500–1500; 1000 for the unchanged real weeks). The SQL below computes the same. */
 const factor = (week, i) => (week.identity ? 1000 : 500 + ((week.w * 7919 + i * 104729 + week.salt) % 1001));
 /** A count scaled by the factor, rounded up (so a positive count stays positive); integer arithmetic, as in SQL. */
 const scaled = (value, f) => Math.floor((value * f + 999) / 1000);
 const keepsRow = (week, i) => !week.recapture || i % 10 !== RECAPTURE_DROP_MOD10;
-
-/** The real rows of the three samples (valid symbol and MPID, shares >= 1, first of duplicate (symbol, MPID)), by sample. */
-export function loadSamples() {
-  const files = sampleFiles();
-  if (files.length !== 3) throw new Error(`expected 3 bundled sample files, found ${files.length}`);
-  return files.map((path, s) => {
-    const parsed = parseSource(readFileSync(path), { locator: path });
-    const seen = new Set();
-    const rows = [];
-    for (const r of parsed.rows) {
-      const key = `${r.symbol}|${r.mpid}`;
-      if (!SYMBOL_PATTERN.test(r.symbol) || !MPID_PATTERN.test(r.mpid) || r.shares < 1 || r.trades < 0 || seen.has(key)) continue;
-      seen.add(key);
-      rows.push({ s, i: rows.length, symbol: r.symbol, mpid: r.mpid, issueName: r.issueName, venueName: r.marketParticipantName, shares: r.shares, trades: r.trades });
-    }
-    const weekEnding = parsed.rows[0].weekEnding;
-    return { path, sha256: parsed.sha256, weekEnding, rows };
-  });
-}
 
 /** The captures: one per week (index w, sample w mod 3), then the re-captures. */
 function buildWeeks(samples) {
@@ -161,10 +150,7 @@ const captureRows = (samples, week) => samples[week.s].rows.filter((r) => keepsR
  * what each lookup must return.
  */
 function lookupExpectations(samples, weeks) {
-  const popularity = new Map();
-  for (const sample of samples) for (const r of sample.rows) popularity.set(r.symbol, (popularity.get(r.symbol) ?? 0) + 1);
-  const levels = new Map();
-  for (const [symbol, n] of popularity) levels.set(n, [...(levels.get(n) ?? []), symbol]);
+  const { popularity, levels } = popularityLevels(samples);
   const symbols = [...levels.keys()].sort((a, b) => b - a).map((n) => levels.get(n).sort()[Math.floor(levels.get(n).length / 2)]);
   const newest = new Map();
   for (const week of weeks) if (!newest.has(week.w) || week.capturedAt > newest.get(week.w).capturedAt) newest.set(week.w, week);
@@ -261,16 +247,6 @@ async function checkCounts(query, want) {
 
 // ---------------------------------------------------------------- plans
 
-/** EXPLAIN QUERY PLAN rows as an indented tree. */
-export function sqlitePlanLines(rows) {
-  const depth = new Map([[0, -1]]);
-  return rows.map((r) => {
-    const d = (depth.get(r.parent) ?? -1) + 1;
-    depth.set(r.id, d);
-    return `${'  '.repeat(d)}${r.detail}`;
-  });
-}
-
 /** Names under which the plans may show the two big tables (the views alias them t and c). */
 const BIG_TABLE_NAMES = new Set([VENUE, SUMMARY, 't', 'c']);
 
@@ -300,27 +276,6 @@ const CACHE_PREFIX = 'spine-bench-latest-5m-';
 /** Free space the temp dir needs to build the SQLite history (~3.7 GB, plus its sort and temp files). */
 const MIN_FREE_BYTES = 8 * 1024 ** 3;
 
-/** The migrations the engine selects for SQLite (their files' contents key the cache). */
-async function sqliteMigrationFiles() {
-  const db = await openSpineDb(':memory:');
-  try {
-    return new Migrator(db, { sources: [coreMigrationSource(), finraMigrationSource()] }).selected().map((m) => m.path);
-  } finally {
-    await db.close();
-  }
-}
-
-async function sqliteCacheKey(samples) {
-  const hash = createHash('sha256').update(GENERATOR_VERSION).update(sqliteVersion());
-  for (const sample of samples) hash.update(sample.sha256);
-  for (const path of await sqliteMigrationFiles()) hash.update(path.slice(path.lastIndexOf('/migrations/'))).update(readFileSync(path));
-  return hash.digest('hex').slice(0, 16);
-}
-
-const removeDb = (path) => {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
-};
-
 /**
  * Builds the SQLite history into `<path>.building` (migrated with the engine,
  * then filled with better-sqlite3 on the same file, journal off, synchronous
@@ -329,16 +284,15 @@ const removeDb = (path) => {
  */
 async function buildSqlite(path, samples, weeks, planSymbol) {
   const building = `${path}.building`;
-  removeDb(building);
+  removeDbFiles(building);
   const timings = {};
   const t0 = performance.now();
   const spine = await openSpineDb(building);
   try {
-    const migrated = await new Migrator(spine, { sources: [coreMigrationSource(), finraMigrationSource()] }).migrate();
+    const migrated = await new Migrator(spine, { sources: finraSources() }).migrate();
     if (migrated.status !== 'ok') throw new Error(`migration of the SQLite history failed: ${JSON.stringify(migrated)}`);
   } finally {
     await spine.close();
-    rmSync(`${building}.migrate-lock`, { force: true });
   }
   timings.migrateMs = performance.now() - t0;
   const db = new Database(building);
@@ -387,41 +341,22 @@ async function buildSqlite(path, samples, weeks, planSymbol) {
   }
   timings.totalMs = performance.now() - t0;
   renameSync(building, path);
-  removeDb(building);
+  removeDbFiles(building);
   return { timings, plansBeforeAnalyze };
 }
 
 /** The cached SQLite history for this key (built when missing), with its build record; null (skipped) when there is no room to build it. */
 async function sqliteHistory(samples, weeks, planSymbol) {
-  const key = await sqliteCacheKey(samples);
-  const path = join(tmpdir(), `${CACHE_PREFIX}${key}.db`);
-  const metaPath = `${path}.json`;
-  // Histories of other keys (older generator, samples or migrations) are stale: remove them.
-  for (const name of readdirSync(tmpdir())) {
-    if (name.startsWith(CACHE_PREFIX) && !name.startsWith(`${CACHE_PREFIX}${key}.db`)) rmSync(join(tmpdir(), name), { force: true });
-  }
-  let meta = null;
-  if (existsSync(path) && existsSync(metaPath)) {
-    try {
-      meta = JSON.parse(readFileSync(metaPath, 'utf8'));
-      if (meta.key !== key) meta = null;
-    } catch {
-      meta = null;
-    }
-  }
-  if (meta !== null) return { path, key, meta, reused: true };
-  removeDb(path);
-  rmSync(metaPath, { force: true });
-  const { bavail, bsize } = statfsSync(tmpdir());
-  if (bavail * bsize < MIN_FREE_BYTES) {
-    printSkip(`the SQLite history must be built and ${tmpdir()} has only ${fmtBytes(bavail * bsize)} free, it needs ${fmtBytes(MIN_FREE_BYTES)}`);
-    return null;
-  }
-  console.log(`${NAME}: building the SQLite history ${path} (once; reused by later runs while the generator, samples and migrations stay the same)…`);
-  const built = await buildSqlite(path, samples, weeks, planSymbol);
-  meta = { key, generatorVersion: GENERATOR_VERSION, builtAt: new Date().toISOString(), planSymbol, ...built };
-  writeFileSync(metaPath, `${JSON.stringify(meta, null, 2)}\n`);
-  return { path, key, meta, reused: false };
+  return cachedFixture({
+    prefix: CACHE_PREFIX,
+    key: await finraHistoryKey(GENERATOR_VERSION, samples),
+    minFreeBytes: MIN_FREE_BYTES,
+    noRoom: (free) => printSkip(NAME, `the SQLite history must be built and ${tmpdir()} has only ${fmtBytes(free)} free, it needs ${fmtBytes(MIN_FREE_BYTES)}`),
+    build: async (path) => {
+      console.log(`${NAME}: building the SQLite history ${path} (once; reused by later runs while the generator, samples and migrations stay the same)…`);
+      return { generatorVersion: GENERATOR_VERSION, planSymbol, ...(await buildSqlite(path, samples, weeks, planSymbol)) };
+    },
+  });
 }
 
 // ---------------------------------------------------------------- PostgreSQL build
@@ -502,13 +437,9 @@ async function recaptureChecks(query, placeholder, weeks, samples) {
 
 // ---------------------------------------------------------------- the benchmark
 
-function printSkip(reason) {
-  printBlock(`${NAME} benchmark`, [`  skipped: ${reason}; bench-results/${NAME}.json left as it was`]);
-}
-
 async function run({ rounds, quick }) {
   if (quick) {
-    printSkip('--quick');
+    printSkip(NAME, '--quick');
     return;
   }
   const server = await probePostgres();
@@ -542,7 +473,7 @@ async function run({ rounds, quick }) {
         const pgQuery = (sql, params = []) => rawQuery(pgDb, sql, params);
         console.log(`${NAME}: building the PostgreSQL history in schema ${schema} of ${server.display} (dropped at the end)…`);
         const pgBuildStart = performance.now();
-        const migrated = await new Migrator(pgDb, { sources: [coreMigrationSource(), finraMigrationSource()] }).migrate();
+        const migrated = await new Migrator(pgDb, { sources: finraSources() }).migrate();
         if (migrated.status !== 'ok') throw new Error(`migration of the PostgreSQL history failed: ${JSON.stringify(migrated)}`);
         const pgTimings = { migrateMs: performance.now() - pgBuildStart, ...(await buildPostgres(pgDb, samples, weeks)) };
         pgTimings.totalMs = performance.now() - pgBuildStart;
@@ -706,8 +637,5 @@ function report({ rounds, server, sqlite, counts, pgTimings, schema, symbols, ex
     `  result: ${resultFile}`,
   ]);
 }
-
-const fmtS = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const roundAll = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v, 1) : v]));
 
 export const latestLookup5m = { name: NAME, defaultRounds: { warmup: 10, measured: 50 }, run };

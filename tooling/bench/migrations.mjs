@@ -18,13 +18,13 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { Migrator, coreMigrationSource, openSpineDb } from '@market-spine/core';
-import { finraMigrationSource } from '@market-spine/domains-finra';
+import { Migrator, openSpineDb } from '@market-spine/core';
 import {
   BenchFailure,
   ORDER_NOTE,
   alternatingRounds,
   assertSamePragmas,
+  finraSources,
   fmtInt,
   fmtMs,
   median,
@@ -33,6 +33,7 @@ import {
   rawPragmas,
   round,
   sampleStats,
+  selectedMigrations,
   spinePragmas,
   statsHeader,
   statsLine,
@@ -42,7 +43,7 @@ import {
 } from './lib.mjs';
 
 /** The head the CLI migrates a full install to: spine-core up to tier advanced, then the FINRA domain. */
-const headOptions = () => ({ sources: [coreMigrationSource(), finraMigrationSource()], tier: 'advanced' });
+const headOptions = () => ({ sources: finraSources(), tier: 'advanced' });
 const HEAD_DESCRIPTION = '@market-spine/core (tier advanced) + @market-spine/domains-finra';
 
 /** The engine's own tables, left out when its schema is compared with a baseline's. */
@@ -62,14 +63,21 @@ function schemaOf(path) {
   }
 }
 
-/** The migrations the engine selects for `options` on SQLite, in apply order (id and script path). */
-async function selectedMigrations(options) {
-  const db = await openSpineDb(':memory:');
-  try {
-    return new Migrator(db, options).selected().map((m) => ({ id: m.id, path: m.path }));
-  } finally {
-    await db.close();
-  }
+/**
+ * Alternating rounds of the engine and its baseline (each `run()` returns at
+ * least `ms`): the results, the ms samples of each and the engine ÷ baseline ratio.
+ */
+async function engineVsBaseline(rounds, engineRun, baselineRun) {
+  const results = await alternatingRounds({
+    ...rounds,
+    contestants: [
+      { name: 'engine', run: engineRun },
+      { name: 'baseline', run: baselineRun },
+    ],
+  });
+  const engineSamples = results.engine.map((r) => r.ms);
+  const baselineSamples = results.baseline.map((r) => r.ms);
+  return { results, engineSamples, baselineSamples, ratio: timeRatio(engineSamples, baselineSamples) };
 }
 
 /** Summary lines shared by the three benchmarks: the median/min/max table and the ratio. */
@@ -150,13 +158,7 @@ export const migrateToHead = {
       }
     }
 
-    const results = await alternatingRounds({
-      ...rounds,
-      contestants: [
-        { name: 'engine', run: engineRun },
-        { name: 'baseline', run: baselineRun },
-      ],
-    });
+    const { results, engineSamples, baselineSamples, ratio } = await engineVsBaseline(rounds, engineRun, baselineRun);
     const lastEngine = results.engine.at(-1);
     const lastBaseline = results.baseline.at(-1);
     assertSamePragmas(lastEngine.pragmas, lastBaseline.pragmas);
@@ -166,9 +168,6 @@ export const migrateToHead = {
       throw new BenchFailure('migrate() built another schema than the baseline ran; no result written.', { onlyEngine, onlyBaseline });
     }
 
-    const engineSamples = results.engine.map((r) => r.ms);
-    const baselineSamples = results.baseline.map((r) => r.ms);
-    const ratio = timeRatio(engineSamples, baselineSamples);
     const resultFile = writeResult(this.name, {
       runs: { ...rounds, order: ORDER_NOTE },
       pragmas: lastEngine.pragmas,
@@ -232,16 +231,7 @@ export const noopMigrate = {
         return { ms };
       };
 
-      const results = await alternatingRounds({
-        ...rounds,
-        contestants: [
-          { name: 'engine', run: engineRun },
-          { name: 'baseline', run: baselineRun },
-        ],
-      });
-      const engineSamples = results.engine.map((r) => r.ms);
-      const baselineSamples = results.baseline.map((r) => r.ms);
-      const ratio = timeRatio(engineSamples, baselineSamples);
+      const { engineSamples, baselineSamples, ratio } = await engineVsBaseline(rounds, engineRun, baselineRun);
       const resultFile = writeResult(this.name, {
         runs: { ...rounds, order: ORDER_NOTE },
         input: { sources: HEAD_DESCRIPTION, ledgerRows },
@@ -323,16 +313,7 @@ export const status1000 = {
         return { ms, bytes: value.bytes };
       };
 
-      const results = await alternatingRounds({
-        ...rounds,
-        contestants: [
-          { name: 'engine', run: engineRun },
-          { name: 'baseline', run: baselineRun },
-        ],
-      });
-      const engineSamples = results.engine.map((r) => r.ms);
-      const baselineSamples = results.baseline.map((r) => r.ms);
-      const ratio = timeRatio(engineSamples, baselineSamples);
+      const { results, engineSamples, baselineSamples, ratio } = await engineVsBaseline(rounds, engineRun, baselineRun);
       const statusMedian = median(engineSamples);
       const resultFile = writeResult(this.name, {
         runs: { ...rounds, order: ORDER_NOTE },

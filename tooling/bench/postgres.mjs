@@ -10,7 +10,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { openSpineDb } from '@market-spine/core';
-import { printBlock, rawQuery } from './lib.mjs';
+import { printBlock, quoteIdent, rawQuery } from './lib.mjs';
 
 export const PG_URL_ENV = 'SPINE_BENCH_PG_URL';
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -39,9 +39,6 @@ export function schemaUrl(url, schema) {
   u.searchParams.set('schema', schema);
   return u.toString();
 }
-
-/** A double-quoted SQL identifier. */
-export const quoteIdent = (name) => `"${String(name).replaceAll('"', '""')}"`;
 
 let probed = null;
 

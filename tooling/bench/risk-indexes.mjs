@@ -47,7 +47,7 @@
 // hold the same rows in the three tables. Skipped with --quick.
 
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,16 +58,23 @@ import {
   ORDER_NOTE,
   alternatingRounds,
   assertSamePragmas,
+  cachedFixture,
   fmtBytes,
   fmtInt,
   fmtMs,
+  fmtS,
+  freeBytes,
   median,
   openBaselineDb,
   pad,
   printBlock,
+  printSkip,
   rawPragmas,
+  removeDbFiles,
   round,
+  roundAll,
   sampleStats,
+  sqlitePlanLines,
   sqliteVersion,
   statsHeader,
   statsLine,
@@ -257,10 +264,6 @@ const CACHE_PREFIX = 'spine-bench-riskdb-';
 /** Free space the temp dir needs to build the base file (~0.4 GB). */
 const BUILD_FREE_BYTES = 2 * 1024 ** 3;
 
-const removeDb = (path) => {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
-};
-
 function cacheKey() {
   return createHash('sha256').update(GENERATOR_VERSION).update(sqliteVersion()).update(readFileSync(V1_SQL)).digest('hex').slice(0, 16);
 }
@@ -268,7 +271,7 @@ function cacheKey() {
 /** Builds the v1 base file into `<path>.building` (journal off, synchronous off, 1 GiB cache: it is a fixture), then WAL, then renames it. */
 function buildBase(path) {
   const building = `${path}.building`;
-  removeDb(building);
+  removeDbFiles(building);
   const t0 = performance.now();
   const db = new Database(building);
   let timings;
@@ -286,40 +289,23 @@ function buildBase(path) {
   }
   timings.totalMs = performance.now() - t0;
   renameSync(building, path);
-  removeDb(building);
+  removeDbFiles(building);
   return { timings, contents: held };
 }
 
 /** The cached base file for this key (built when missing) with its build record; null (skipped) when there is no room. */
 function baseFile() {
-  const key = cacheKey();
-  const path = join(tmpdir(), `${CACHE_PREFIX}${key}.db`);
-  const metaPath = `${path}.json`;
-  for (const name of readdirSync(tmpdir())) {
-    if (name.startsWith(CACHE_PREFIX) && !name.startsWith(`${CACHE_PREFIX}${key}.db`) && statSync(join(tmpdir(), name)).isFile()) rmSync(join(tmpdir(), name), { force: true });
-  }
-  let meta = null;
-  if (existsSync(path) && existsSync(metaPath)) {
-    try {
-      meta = JSON.parse(readFileSync(metaPath, 'utf8'));
-      if (meta.key !== key) meta = null;
-    } catch {
-      meta = null;
-    }
-  }
-  if (meta !== null) return { path, key, meta, reused: true };
-  removeDb(path);
-  rmSync(metaPath, { force: true });
-  const { bavail, bsize } = statfsSync(tmpdir());
-  if (bavail * bsize < BUILD_FREE_BYTES) {
-    printSkip(`the base database must be built and ${tmpdir()} has only ${fmtBytes(bavail * bsize)} free, it needs ${fmtBytes(BUILD_FREE_BYTES)}`);
-    return null;
-  }
-  console.log(`${NAME}: building the v1 base database ${path} (once; reused while the generator, SQLite and 0001_v1_baseline.sql stay the same)…`);
-  const built = buildBase(path);
-  meta = { key, generatorVersion: GENERATOR_VERSION, builtAt: new Date().toISOString(), bytes: statSync(path).size, ...built };
-  writeFileSync(metaPath, `${JSON.stringify(meta, null, 2)}\n`);
-  return { path, key, meta, reused: false };
+  return cachedFixture({
+    prefix: CACHE_PREFIX,
+    key: cacheKey(),
+    minFreeBytes: BUILD_FREE_BYTES,
+    noRoom: (free) => printSkip(NAME, `the base database must be built and ${tmpdir()} has only ${fmtBytes(free)} free, it needs ${fmtBytes(BUILD_FREE_BYTES)}`),
+    build: (path) => {
+      console.log(`${NAME}: building the v1 base database ${path} (once; reused while the generator, SQLite and 0001_v1_baseline.sql stay the same)…`);
+      const built = buildBase(path);
+      return { generatorVersion: GENERATOR_VERSION, bytes: statSync(path).size, ...built };
+    },
+  });
 }
 
 // ---------------------------------------------------------------- queries and plans
@@ -343,15 +329,8 @@ const paramSets = (query, since) => (QUERIES[query].byAccount ? QUERY_ACCOUNTS :
 /** Rows as compared between v1 and v2: the orders queries have no ORDER BY, so by id. */
 const comparable = (query, rows) => (QUERIES[query].byAccount ? [...rows].sort((a, b) => a.id - b.id) : rows);
 
-/** EXPLAIN QUERY PLAN rows as an indented tree. */
-function planLines(db, sql, params) {
-  const depth = new Map([[0, -1]]);
-  return db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params).map((r) => {
-    const d = (depth.get(r.parent) ?? -1) + 1;
-    depth.set(r.id, d);
-    return `${'  '.repeat(d)}${r.detail}`;
-  });
-}
+/** The EXPLAIN QUERY PLAN of `sql` on `db`, as an indented tree. */
+const planLines = (db, sql, params) => sqlitePlanLines(db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params));
 
 /** The plans of every query on both copies (the first parameter set), and the v2 plans that do not use their new index. */
 function plansOf(dbs, since) {
@@ -497,13 +476,9 @@ function tableDigests(db) {
 /** Schema objects of a database, as `type name: sql`. */
 const schemaOf = (db) => db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all().map((o) => `${o.type} ${o.name} ON ${o.tbl_name}: ${o.sql}`);
 
-function printSkip(reason) {
-  printBlock(`${NAME} benchmark`, [`  skipped: ${reason}; bench-results/${NAME}.json left as it was`]);
-}
-
 async function run({ rounds, tmp, quick }) {
   if (quick) {
-    printSkip('--quick (the 1.6-million-row database takes ~15 s to build on the first run, then two copies of it and ~1 minute of rounds every run)');
+    printSkip(NAME, '--quick (the 1.6-million-row database takes ~15 s to build on the first run, then two copies of it and ~1 minute of rounds every run)');
     return;
   }
   const phase2Sql = readFileSync(PHASE2_SQL, 'utf8');
@@ -512,12 +487,12 @@ async function run({ rounds, tmp, quick }) {
     throw new BenchFailure('0003_analytics_indexes.sql does not create the three indexes of seed 004 phase 2; no result written.', { creates: created, expected: NEW_INDEXES });
   }
 
-  const base = baseFile();
+  const base = await baseFile();
   if (base === null) return;
-  const { bavail, bsize } = statfsSync(tmp);
+  const free = freeBytes(tmp);
   const needed = 2 * statSync(base.path).size + 512 * 1024 ** 2;
-  if (bavail * bsize < needed) {
-    printSkip(`the two copies need ${fmtBytes(needed)} in ${tmp}, which has ${fmtBytes(bavail * bsize)} free`);
+  if (free < needed) {
+    printSkip(NAME, `the two copies need ${fmtBytes(needed)} in ${tmp}, which has ${fmtBytes(free)} free`);
     return;
   }
 
@@ -582,8 +557,8 @@ async function run({ rounds, tmp, quick }) {
   } finally {
     dbs.v1.close();
     dbs.v2.close();
-    removeDb(paths.v1);
-    removeDb(paths.v2);
+    removeDbFiles(paths.v1);
+    removeDbFiles(paths.v2);
   }
 }
 
@@ -680,8 +655,5 @@ function report({ rounds, base, copyMs, phase2Ms, phase2Sql, added, pragmas, sin
     `  result: ${resultFile}`,
   ]);
 }
-
-const fmtS = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const roundAll = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v, 1) : v]));
 
 export const riskIndexes = { name: NAME, defaultRounds: { warmup: 5, measured: 31 }, run };

@@ -49,6 +49,7 @@ import {
   fmtMs,
   fmtS,
   loadSamples,
+  median,
   pad,
   popularityLevels,
   printBlock,
@@ -299,7 +300,7 @@ function report({ rounds, cached, rows, captures, symbols, instants, expected, r
   const byLookup = (name) => {
     const out = {};
     for (const r of results[name]) (out[`${r.symbol}@${r.asOf}`] ??= []).push(r.ms);
-    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, round(v.sort((a, b) => a - b)[Math.floor(v.length / 2)], 3)]));
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, round(median(v), 3)]));
   };
   const file = writeResult(NAME, {
     runs: { ...rounds, order: ORDER_NOTE, lookupsPerRound: 'one per contestant, the same (symbol, instant); symbols round-robin, instants alternating' },

@@ -1,12 +1,10 @@
 import type { ExecutionContext, SpineDb } from '@market-spine/core';
 import { CALCS, writtenVersions } from '../calcs.js';
 import { rollingMetrics } from '../calculations.js';
-import type { TrendRule, WeeklyTotals } from '../calculations.js';
-import { rollingWindow } from '../week.js';
-import { writeRollingVersions } from './rolling-rows.js';
+import type { TrendRule } from '../calculations.js';
+import { captureTotals, earlierTotals, totalsBySymbol, writeRollingVersions } from './rolling-rows.js';
 import { completeStage } from './stage-record.js';
 import type { StageCounts } from './stage-record.js';
-import { captureScope } from './stages.js';
 import type { CaptureRef } from './stages.js';
 
 /** The trend rule of each version of `symbol_rolling_6w` (CALCS `version_notes` says why v2 exists). */
@@ -24,32 +22,12 @@ export const ROLLING_TREND_RULES: Readonly<Record<string, TrendRule>> = { v1: 'f
  */
 export async function rollCapture(db: SpineDb, capture: CaptureRef, execution: ExecutionContext): Promise<StageCounts & { readonly weeksInWindow: number }> {
   return db.transaction(async (tx) => {
-    const window = rollingWindow(capture.weekEnding);
-    const earlier = window.slice(0, -1);
-    const summaryCalc = CALCS.symbol_summary;
-    const previous = await tx.kysely
-      .selectFrom(`${summaryCalc.table}_latest`)
-      .select(['week_ending', 'symbol', 'total_volume', 'total_trades'])
-      .where('tier', '=', capture.tier)
-      .where('week_ending', 'in', earlier)
-      .execute();
-    const current = await tx.kysely
-      .selectFrom(summaryCalc.table)
-      .select(['week_ending', 'symbol', 'total_volume', 'total_trades'])
-      .where((eb) => eb.and(captureScope(capture)))
-      .where('calc_name', '=', 'symbol_summary')
-      .where('calc_version', '=', summaryCalc.current)
-      .execute();
-
-    const history = new Map<string, Map<string, { volume: number; trades: number }>>();
-    for (const row of [...previous, ...current]) {
-      let weeks = history.get(row.symbol);
-      if (!weeks) history.set(row.symbol, (weeks = new Map()));
-      weeks.set(row.week_ending, { volume: row.total_volume, trades: row.total_trades });
-    }
-    const loadedWeeks = [...new Set(previous.map((r) => r.week_ending as string)), capture.weekEnding].sort();
+    const previous = await earlierTotals(tx, 'symbol_summary', capture);
+    const current = await captureTotals(tx, 'symbol_summary', capture);
+    const history = totalsBySymbol([...previous, ...current]);
+    const loadedWeeks = [...new Set(previous.map((r) => r.week_ending)), capture.weekEnding].sort();
     const written = await writeRollingVersions(tx, 'symbol_rolling_6w', capture, execution, { byVersion: ROLLING_TREND_RULES, rulesAt: 'ROLLING_TREND_RULES (pipeline/rolling.ts)' }, (rule) =>
-      rollingMetrics(loadedWeeks, history as ReadonlyMap<string, WeeklyTotals>, current.map((r) => r.symbol as string), rule),
+      rollingMetrics(loadedWeeks, history, current.map((r) => r.symbol), rule),
     );
     const rowsOut = written[CALCS.symbol_rolling_6w.current] ?? 0;
     await completeStage(tx, execution, capture, 'ROLLING', { rowsIn: current.length, rowsOut, rejected: 0 }, { metadata: { loadedWeeks, written } });

@@ -1,13 +1,12 @@
 import type { ExecutionContext, SpineDb } from '@market-spine/core';
-import { CALCS, latestView } from '../calcs.js';
+import { CALCS } from '../calcs.js';
 import { rollingMetrics } from '../calculations.js';
 import type { RollingMetrics, TrendRule, WeeklyTotals } from '../calculations.js';
 import { rollingWindow } from '../week.js';
 import { symbolTotalPartitionKey } from './api-ingest.js';
-import { writeRollingVersions } from './rolling-rows.js';
+import { captureTotals, earlierTotals, totalsBySymbol, writeRollingVersions } from './rolling-rows.js';
 import { completeStage } from './stage-record.js';
 import type { StageCounts } from './stage-record.js';
-import { captureScope } from './stages.js';
 import type { CaptureRef } from './stages.js';
 
 /** The trend rule of each version of `symbol_total_rolling_6w`: v1 is DESIGN.md's first vs last week. */
@@ -41,32 +40,9 @@ export function symbolTotalRolling(history: ReadonlyMap<string, WeeklyTotals>, w
  */
 export async function rollSymbolTotals(db: SpineDb, capture: CaptureRef, execution: ExecutionContext): Promise<StageCounts> {
   return db.transaction(async (tx) => {
-    const totals = CALCS.weekly_symbol_total;
-    const current = await tx.kysely
-      .selectFrom(totals.table)
-      .select(['week_ending', 'symbol', 'total_volume', 'total_trades'])
-      .where((eb) => eb.and(captureScope(capture)))
-      .where('calc_name', '=', 'weekly_symbol_total')
-      .where('calc_version', '=', totals.current)
-      .execute();
-    const symbols = current.map((r) => r.symbol as string);
-    const earlier = rollingWindow(capture.weekEnding).slice(0, -1);
-    const previous =
-      symbols.length === 0
-        ? []
-        : await tx.kysely
-            .selectFrom(latestView(totals))
-            .select(['week_ending', 'symbol', 'total_volume', 'total_trades'])
-            .where('tier', '=', capture.tier)
-            .where('week_ending', 'in', earlier)
-            .where('symbol', 'in', symbols)
-            .execute();
-    const history = new Map<string, Map<string, { volume: number; trades: number }>>();
-    for (const row of [...previous, ...current]) {
-      let weeks = history.get(row.symbol as string);
-      if (!weeks) history.set(row.symbol as string, (weeks = new Map()));
-      weeks.set(row.week_ending as string, { volume: Number(row.total_volume), trades: Number(row.total_trades) });
-    }
+    const current = await captureTotals(tx, 'weekly_symbol_total', capture);
+    const previous = await earlierTotals(tx, 'weekly_symbol_total', capture, current.map((r) => r.symbol));
+    const history = totalsBySymbol([...previous, ...current]);
     const written = await writeRollingVersions(
       tx,
       'symbol_total_rolling_6w',

@@ -8,6 +8,7 @@ import type { PreparedApiSource } from './api-ingest.js';
 import { SYMBOL_TOTAL_STAGE_CHECKS, runStageChecks } from './quality-checks.js';
 import { PIPELINES } from './run.js';
 import type { PartitionReport } from './run.js';
+import { failStage, stopOnQuality } from './stage-outcome.js';
 import { DOMAIN, stageRank } from './stages.js';
 import type { CaptureRef, Stage } from './stages.js';
 import { rollSymbolTotals } from './symbol-total-rolling.js';
@@ -157,21 +158,13 @@ async function processCapture(db: SpineDb, capture: CaptureRef, root: ExecutionC
     options.onEvent?.({ type: 'stage', partitionKey: key, stage, quality: run.status });
     return run.status === 'FAIL' || run.status === 'ERROR';
   };
-  const stop = async (stage: Stage): Promise<StageOutcome> => {
-    const failed = results.filter((r) => r.status === 'FAIL' || r.status === 'ERROR').map((r) => r.checkName);
-    const message = `Quality check(s) ${failed.join(', ')} failed after ${stage}; ${key} stopped before the next stage.`;
-    await finishExecution(db.executor(), execution, { status: 'FAILED', errorCode: 'QUALITY_FAILED', errorMessage: message });
-    return outcome('stopped', { code: 'QUALITY_FAILED', message });
-  };
+  const stop = async (stage: Stage): Promise<StageOutcome> => outcome('stopped', await stopOnQuality(db, execution, stage, key, results));
   if (checkNormalized && (await checksStop('NORMALIZED'))) return stop('NORMALIZED');
   if (stageRank(through) >= stageRank('ROLLING')) {
     try {
       await rollSymbolTotals(db, capture, execution);
     } catch (error) {
-      const code = isSpineError(error) ? error.code : ((error as { code?: string }).code ?? 'STAGE_FAILED');
-      const message = `ROLLING of ${key} failed and was rolled back: ${errorMessage(error)}`;
-      await finishExecution(db.executor(), execution, { status: 'FAILED', errorCode: code, errorMessage: message });
-      return outcome('failed', { code, message });
+      return outcome('failed', await failStage(db, execution, 'ROLLING', key, error));
     }
     reached = 'ROLLING';
     if (await checksStop('ROLLING')) return stop('ROLLING');

@@ -12,6 +12,7 @@ import { normalizeCapture } from './normalize.js';
 import { STAGE_CHECKS, runStageChecks } from './quality-checks.js';
 import { rollCapture } from './rolling.js';
 import { snapshotCapture } from './snapshot.js';
+import { failStage, stopOnQuality } from './stage-outcome.js';
 import { DOMAIN, STAGES, captureScope, partitionKey, stageRank } from './stages.js';
 import type { CaptureRef, Stage } from './stages.js';
 
@@ -328,10 +329,7 @@ async function processCapture(
     try {
       await STAGE_RUNNERS[stage](db, capture, execution);
     } catch (error) {
-      const code = isSpineError(error) ? error.code : ((error as { code?: string }).code ?? 'STAGE_FAILED');
-      const message = `${stage} of ${key} failed and was rolled back: ${errorMessage(error)}`;
-      await finishExecution(db.executor(), execution, { status: 'FAILED', errorCode: code, errorMessage: message });
-      return partitionReport(db, capture, 'failed', reached, { code, message });
+      return partitionReport(db, capture, 'failed', reached, await failStage(db, execution, stage, key, error));
     }
     reached = stage;
     const checks = STAGE_CHECKS[stage] ?? [];
@@ -342,10 +340,7 @@ async function processCapture(
       quality = run.status;
       if (run.status === 'FAIL' || run.status === 'ERROR') {
         options.onEvent?.({ type: 'stage', partitionKey: key, stage, quality });
-        const failedChecks = run.results.filter((r) => r.status === 'FAIL' || r.status === 'ERROR').map((r) => r.checkName);
-        const message = `Quality check(s) ${failedChecks.join(', ')} failed after ${stage}; ${key} stopped before the next stage.`;
-        await finishExecution(db.executor(), execution, { status: 'FAILED', errorCode: 'QUALITY_FAILED', errorMessage: message });
-        return partitionReport(db, capture, 'stopped', reached, { code: 'QUALITY_FAILED', message });
+        return partitionReport(db, capture, 'stopped', reached, await stopOnQuality(db, execution, stage, key, run.results));
       }
     }
     options.onEvent?.({ type: 'stage', partitionKey: key, stage, quality });

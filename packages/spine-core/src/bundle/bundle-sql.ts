@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import { DB2_LEDGER_DDL, DB2_MIGRATIONS_TABLE } from '../dialect/db2/db2-ledger.js';
+import { DB2_LEDGER_DDL, DB2_LEDGER_QUOTED_COLUMNS, DB2_MIGRATIONS_TABLE } from '../dialect/db2/db2-ledger.js';
 import { DB2_ONLY_MARKER, splitDb2Statements } from '../dialect/db2/db2-statements.js';
 import { POSTGRES_LEDGER_DDL } from '../dialect/postgres/pg-dialect.js';
-import { LOCK_CLASS } from '../dialect/postgres/pg-lock.js';
+import { ADVISORY_LOCK_KEY } from '../dialect/postgres/pg-lock.js';
 import { loadPostgresParser, splitPostgresStatements } from '../dialect/postgres/pg-statements.js';
 import { SQLITE_LEDGER_DDL } from '../dialect/sqlite/sqlite-dialect.js';
 import { splitSqliteStatements } from '../dialect/sqlite/sqlite-statements.js';
@@ -141,8 +141,6 @@ const SQLITE: BundleScriptDialect = {
   postamble: [],
 };
 
-const ADVISORY_LOCK_KEY = `${LOCK_CLASS}, hashtext(current_schema())`;
-
 const POSTGRES: BundleScriptDialect = {
   prepare: loadPostgresParser,
   usage: (bundle) => [
@@ -168,8 +166,11 @@ const POSTGRES: BundleScriptDialect = {
   postamble: [`DO $$ BEGIN PERFORM pg_advisory_unlock(${ADVISORY_LOCK_KEY}); END $$;`],
 };
 
-/** DB2 ledger columns that are reserved words, delimited (see DB2_LEDGER_QUOTED_COLUMNS). */
-const DB2_QUOTED = new Set(['package']);
+/** A ledger column in DB2 form: upper case, delimited when it is a reserved word ({@link DB2_LEDGER_QUOTED_COLUMNS}). */
+function db2Column(name: string): string {
+  const upper = name.toUpperCase();
+  return DB2_LEDGER_QUOTED_COLUMNS.includes(`"${upper}"`) ? `"${upper}"` : upper;
+}
 
 const DB2: BundleScriptDialect = {
   prepare: async () => undefined,
@@ -192,7 +193,7 @@ const DB2: BundleScriptDialect = {
   now: 'CURRENT TIMESTAMP',
   actor: 'SESSION_USER',
   success: '1',
-  ledgerInsert: (values) => `${insertSelect(DB2_MIGRATIONS_TABLE, (name) => (DB2_QUOTED.has(name) ? `"${name.toUpperCase()}"` : name.toUpperCase()), values)};`,
+  ledgerInsert: (values) => `${insertSelect(DB2_MIGRATIONS_TABLE, db2Column, values)};`,
   postamble: [],
 };
 

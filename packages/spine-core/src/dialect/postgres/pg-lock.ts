@@ -4,7 +4,9 @@ import type { PgBackend } from './pg-backend.js';
 
 const POLL_MS = 100;
 /** First key of the advisory lock pair: "SP" — the second is the schema's hash, so schemas lock independently. */
-export const LOCK_CLASS = 0x5350;
+const LOCK_CLASS = 0x5350;
+/** The two keys of the migration lock as SQL arguments: `pg_advisory_lock(${ADVISORY_LOCK_KEY})` (also in the bundles' psql scripts). */
+export const ADVISORY_LOCK_KEY = `${LOCK_CLASS}, hashtext(current_schema())`;
 /** `application_name` of the holding session: `spine pid=<pid> <purpose>` (PostgreSQL keeps 63 bytes of it). */
 const APPLICATION_NAME = /^spine pid=(\d+) (.*)$/;
 
@@ -42,7 +44,7 @@ export async function acquirePostgresMigrationLock(backend: PgBackend, target: s
   try {
     await session.query(`SELECT set_config('application_name', $1, false)`, [`spine pid=${process.pid} ${options.purpose}`.slice(0, 63)]);
     for (;;) {
-      const taken = await session.query<{ ok: boolean | number }>(`SELECT pg_try_advisory_lock(${LOCK_CLASS}, hashtext(current_schema())) AS ok`);
+      const taken = await session.query<{ ok: boolean | number }>(`SELECT pg_try_advisory_lock(${ADVISORY_LOCK_KEY}) AS ok`);
       if (taken.rows[0]?.ok) break;
       const other = await session.query<HolderRow>(
         `SELECT a.application_name, COALESCE(a.client_hostname, host(a.client_addr)) AS client, a.backend_start
@@ -65,7 +67,7 @@ export async function acquirePostgresMigrationLock(backend: PgBackend, target: s
   return {
     async release() {
       try {
-        await session.query(`SELECT pg_advisory_unlock(${LOCK_CLASS}, hashtext(current_schema()))`);
+        await session.query(`SELECT pg_advisory_unlock(${ADVISORY_LOCK_KEY})`);
         // The connection goes back to the pool: it must not keep claiming to be the migrator.
         await session.query('RESET application_name');
       } finally {

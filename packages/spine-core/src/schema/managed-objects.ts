@@ -1,4 +1,5 @@
 import { LEDGER_TABLE, LOG_TABLE } from '../migrations/ledger.js';
+import { filterSnapshot } from './schema-snapshot.js';
 import type { SchemaSnapshot } from './schema-snapshot.js';
 
 /**
@@ -41,13 +42,7 @@ export function isManagedObject(name: string): boolean {
  * @returns a new snapshot; `snapshot` is not modified
  */
 export function managedSnapshot(snapshot: SchemaSnapshot): SchemaSnapshot {
-  const keep = <T>(objects: Record<string, T>, tableOf: (object: T) => string | undefined): Record<string, T> =>
-    Object.fromEntries(Object.entries(objects).filter(([name, object]) => isManagedObject(name) && isManagedObject(tableOf(object) ?? name)));
-  return {
-    dialect: snapshot.dialect,
-    tables: keep(snapshot.tables, () => undefined),
-    indexes: keep(snapshot.indexes, (index) => index.table),
-    views: keep(snapshot.views, () => undefined),
-    triggers: keep(snapshot.triggers, (trigger) => trigger.table),
-  };
+  const tableOf = (name: string, type: 'table' | 'index' | 'view' | 'trigger'): string | undefined =>
+    type === 'index' ? snapshot.indexes[name]?.table : type === 'trigger' ? snapshot.triggers[name]?.table : undefined;
+  return filterSnapshot(snapshot, (name, type) => isManagedObject(name) && isManagedObject(tableOf(name, type) ?? name));
 }

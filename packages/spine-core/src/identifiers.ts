@@ -32,3 +32,14 @@ export function assertIdentifier(name: string, what = 'identifier'): string {
 export function quoteIdentifier(name: string, what = 'identifier'): string {
   return `"${assertIdentifier(name, what)}"`;
 }
+
+/**
+ * Quotes any name as a delimited identifier: standard double quotes, an
+ * inner quote doubled (SQLite, PostgreSQL and DB2 alike). Unlike
+ * {@link quoteIdentifier} it validates nothing: for names read from the
+ * catalog (which may start with `_`), or already checked by the caller
+ * (scratch names, the schema of a PostgreSQL URL).
+ */
+export function quoteCatalogName(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

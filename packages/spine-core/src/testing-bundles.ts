@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { quoteCatalogName } from './identifiers.js';
 import { readLedger } from './migrations/ledger.js';
 import type { LedgerRow } from './migrations/ledger.js';
 import type { SchemaSnapshot } from './schema/schema-snapshot.js';
@@ -50,7 +51,7 @@ function runPsql(target: string, file: string): SqlClientRun {
   const psql = (args: readonly string[]) =>
     done(spawnSync('psql', ['-X', '-q', url.toString(), ...args], { encoding: 'utf8', env: { ...process.env, PGOPTIONS: schema === null ? '' : `-csearch_path=${schema}` } }));
   if (schema !== null) {
-    const created = psql(['-v', 'ON_ERROR_STOP=1', '-c', `CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '""')}"`]);
+    const created = psql(['-v', 'ON_ERROR_STOP=1', '-c', `CREATE SCHEMA IF NOT EXISTS ${quoteCatalogName(schema)}`]);
     if (created.code !== 0) return created;
   }
   return psql(['-f', file]);

@@ -1,9 +1,7 @@
 import type { FullScan, RelationSize } from '../dialect/types.js';
 import { ErrorCode, SpineError, isSpineError } from '../errors.js';
+import { quoteCatalogName } from '../identifiers.js';
 import type { SpineDb } from '../spine-db.js';
-
-/** A name read from the catalog as an SQL identifier (it may start with `_`, which `quoteIdentifier` refuses). */
-export const quoteCatalogName = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** The tables of the database (views and indexes left out), sorted. */
 export async function listTables(db: SpineDb): Promise<string[]> {

@@ -5,13 +5,12 @@ import { sql } from 'kysely';
 import { splitDb2Statements } from '../dialect/db2/db2-statements.js';
 import type { ColumnInfo, DialectName } from '../dialect/types.js';
 import { ErrorCode, SpineError } from '../errors.js';
-import { assertIdentifier } from '../identifiers.js';
+import { assertIdentifier, quoteCatalogName } from '../identifiers.js';
 import { nowIso } from '../ids.js';
 import { discoverSourceMigrations, loadMigration } from '../migrations/discovery.js';
 import type { MigrationSource } from '../migrations/source.js';
 import type { Tier } from '../migrations/tiers.js';
 import type { SpineDb } from '../spine-db.js';
-import { quoteCatalogName } from './maintenance.js';
 import { assertScratchName } from './scratch.js';
 
 /** The kinds of value a promoted column holds, from which each dialect's type follows. */

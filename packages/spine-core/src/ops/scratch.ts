@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import type { SqlExecutor } from '../dialect/types.js';
 import { ErrorCode, SpineError, errorMessage } from '../errors.js';
+import { quoteCatalogName } from '../identifiers.js';
 import { nowIso } from '../ids.js';
 import { currentActor } from '../migrations/ledger.js';
 import { SCRATCH_PREFIXES, SCRATCH_REGISTRY_TABLE, isScratchName } from '../schema/managed-objects.js';
 import type { SpineDb } from '../spine-db.js';
-import { assertOneStatement, quoteCatalogName } from './maintenance.js';
+import { assertOneStatement } from './maintenance.js';
 
 /** A scratch name as `spine ops scratch create` accepts it: a prefix, then lower-case letters, digits and underscores. */
 const SCRATCH_NAME_PATTERN = /^_(scratch|exp)_[a-z0-9_]{1,100}$/;

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { quoteCatalogName } from '../../identifiers.js';
 import type { MigrationLock, MigrationLockOptions } from '../types.js';
 import { acquirePostgresMigrationLock } from './pg-lock.js';
 import { PG_TEXT_PARSERS } from './pg-values.js';
@@ -33,8 +34,6 @@ export interface PgBackend {
   migrationLock(target: string, options: MigrationLockOptions): Promise<MigrationLock>;
 }
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
 /** Session settings every connection of a backend starts with. */
 export interface PgSessionSettings {
   /** The schema sessions work in (`search_path`), created if absent; null keeps the server's default. */
@@ -52,7 +51,7 @@ function settingPairs(settings: PgSessionSettings): [string, string][] {
     ['TimeZone', 'UTC'],
     ['lock_timeout', String(Math.max(0, Math.trunc(settings.lockTimeoutMs)))],
     ['default_transaction_read_only', settings.readonly ? 'on' : 'off'],
-    ...(settings.schema === null ? [] : ([['search_path', quoteIdent(settings.schema)]] as [string, string][])),
+    ...(settings.schema === null ? [] : ([['search_path', quoteCatalogName(settings.schema)]] as [string, string][])),
   ];
 }
 
@@ -75,7 +74,7 @@ export async function poolBackend(connectionString: string, settings: PgSessionS
   });
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  if (schema !== null && !settings.readonly) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  if (schema !== null && !settings.readonly) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteCatalogName(schema)}`);
   const backend: PgBackend = {
     async acquire() {
       const client = await pool.connect();
@@ -140,7 +139,7 @@ export async function pgliteBackend(name: string, settings: PgSessionSettings): 
   if (settings.schema !== null && !settings.readonly) {
     const release = await takeTurn(settingPairs({ ...settings, schema: null }));
     try {
-      await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(settings.schema)}`);
+      await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteCatalogName(settings.schema)}`);
     } finally {
       release();
     }

@@ -10,6 +10,7 @@ import { pruneBackups } from '../../backup/prune-backups.js';
 import type { RestoreResult } from '../../backup/restore-backup.js';
 import type { LedgerSummary } from '../../backup/sqlite-file.js';
 import { ErrorCode, SpineError, errorMessage } from '../../errors.js';
+import { quoteCatalogName } from '../../identifiers.js';
 import type { DatabaseBackups } from '../types.js';
 
 const run = promisify(execFile);
@@ -59,7 +60,6 @@ function restoreInOneTransaction(url: string, archive: string, prelude: string):
   });
 }
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * The `_migrations` ledger inside a `pg_dump` archive: its rows are read back
@@ -151,7 +151,7 @@ export function postgresBackups(url: string, database: string, schema: string): 
       const aside = resolve(source, '..', backupFileName(base, 'pre-restore', new Date(), '.dump'));
       await dump(aside);
       // Sessions still using the schema would make DROP SCHEMA wait for ever: give up after 30 s instead, nothing changed.
-      await restoreInOneTransaction(url, source, `SET lock_timeout = '30s';\nDROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE;\n`);
+      await restoreInOneTransaction(url, source, `SET lock_timeout = '30s';\nDROP SCHEMA IF EXISTS ${quoteCatalogName(schema)} CASCADE;\n`);
       return { restoredFrom: source, movedAside: aside, movedFiles: [aside], ledger: await archiveLedger(source, schema) };
     },
   };

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { ErrorCode, SpineError, errorMessage } from '../../errors.js';
+import { quoteCatalogName } from '../../identifiers.js';
 import type { DatabaseMaintenance, FullScan, QueryPlan, SqlExecutor } from '../types.js';
 
 /** A node of `EXPLAIN (FORMAT JSON)` output (PostgreSQL docs, "EXPLAIN"); only the fields read here. */
@@ -10,9 +11,6 @@ interface PlanNode {
   readonly 'Index Name'?: string;
   readonly Plans?: readonly PlanNode[];
 }
-
-/** A catalog name as an SQL identifier (names read from pg_class, not user input). */
-const quoteName = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** The schema's tables (partitioned parents, not their partitions: VACUUM of a parent covers them). */
 async function schemaTables(executor: SqlExecutor): Promise<string[]> {
@@ -52,7 +50,7 @@ export const postgresMaintenance: DatabaseMaintenance = {
   async vacuum(executor) {
     const tables = await schemaTables(executor);
     // Only this schema's tables: a bare VACUUM would rewrite every schema of the server's database.
-    if (tables.length > 0) await executor.exec(`VACUUM FULL ${tables.map(quoteName).join(', ')}`);
+    if (tables.length > 0) await executor.exec(`VACUUM FULL ${tables.map(quoteCatalogName).join(', ')}`);
   },
 
   async explain(executor, statement): Promise<QueryPlan> {

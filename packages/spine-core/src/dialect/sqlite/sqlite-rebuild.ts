@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { parse } from 'sql-parser-cst';
 import type { CreateTableStmt, Node, Program } from 'sql-parser-cst';
 import { ErrorCode, SpineError, errorMessage } from '../../errors.js';
-import { assertIdentifier, quoteIdentifier } from '../../identifiers.js';
+import { assertIdentifier, quoteCatalogName, quoteIdentifier } from '../../identifiers.js';
 import type { SpineDb } from '../../spine-db.js';
 import type { SqlExecutor, TableRebuildReport, TableRebuildSpec } from '../types.js';
 
@@ -156,8 +156,8 @@ export async function rebuildTableInTransaction(tx: SqlExecutor, spec: TableRebu
 
   // Views and triggers of other tables that name the table would make the rename fail
   // ("error in view v: no such table") while the table is gone, so they go first.
-  for (const object of dependents.filter((d) => d.dropExplicitly && d.type === 'trigger')) await tx.exec(`DROP TRIGGER ${quoteName(object.name)}`);
-  for (const object of dependents.filter((d) => d.dropExplicitly && d.type === 'view')) await tx.exec(`DROP VIEW ${quoteName(object.name)}`);
+  for (const object of dependents.filter((d) => d.dropExplicitly && d.type === 'trigger')) await tx.exec(`DROP TRIGGER ${quoteCatalogName(object.name)}`);
+  for (const object of dependents.filter((d) => d.dropExplicitly && d.type === 'view')) await tx.exec(`DROP VIEW ${quoteCatalogName(object.name)}`);
   // Foreign keys are off, so this drops no child row (no implicit DELETE, no cascade).
   await tx.exec(`DROP TABLE ${quoteIdentifier(table, 'table')}`);
   // Renaming the NEW table (rather than first renaming the old one away) leaves every
@@ -430,11 +430,11 @@ async function checkCompiles(tx: SqlExecutor, object: DependentObject): Promise<
   if (object.type === 'index') return;
   const what = `${object.type === 'view' ? 'View' : 'Trigger'} ${object.name} no longer fits the new definition`;
   if (object.type === 'view') {
-    await step(what, () => tx.exec(`SELECT * FROM ${quoteName(object.name)} LIMIT 0`), recreateHint);
+    await step(what, () => tx.exec(`SELECT * FROM ${quoteCatalogName(object.name)} LIMIT 0`), recreateHint);
     return;
   }
-  const target = quoteName(object.tableName);
-  const columns = (await columnsOf(tx, object.tableName)).filter((c) => !c.generated).map((c) => quoteName(c.name));
+  const target = quoteCatalogName(object.tableName);
+  const columns = (await columnsOf(tx, object.tableName)).filter((c) => !c.generated).map((c) => quoteCatalogName(c.name));
   const statements: Record<string, string> = {
     INSERT: `INSERT INTO ${target} (${columns[0]}) SELECT ${columns[0]} FROM ${target} WHERE 0`,
     UPDATE: `UPDATE ${target} SET ${columns.map((c) => `${c} = ${c}`).join(', ')} WHERE 0`,
@@ -458,11 +458,6 @@ function triggerEvents(createTrigger: string): string[] {
     return [];
   }
   return events;
-}
-
-/** A name read from `sqlite_schema`, quoted for SQL (double quotes doubled, SQLite docs, "SQLite Keywords"). */
-function quoteName(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 interface ForeignKeyViolation {

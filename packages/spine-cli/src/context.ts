@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ErrorCode, Migrator, SpineError, coreMigrationSource, loadConfig, migratorOptionsFromConfig, openSpineDb, parseTier, readLedger, resolveDatabaseTarget } from '@market-spine/core';
 import type { LoadedConfig, MigrationSource, MigratorOptions, SpineDb, Tier } from '@market-spine/core';
+import type { Command } from 'commander';
 import { finraMigrationSource } from '@market-spine/domains-finra';
 import type { FinraTables } from '@market-spine/domains-finra';
 import { riskMigrationSource } from '@market-spine/domains-risk';
@@ -106,5 +107,19 @@ export async function openForCommand(context: CommandContext, mode: 'read' | 'wr
   } catch (error) {
     await db.close();
     throw error;
+  }
+}
+
+/**
+ * Opens the command's database with {@link openForCommand} (read-only for
+ * `read`; the version guard and the migration check of every data command
+ * apply), runs `fn`, and closes it.
+ */
+export async function withDatabase<T>(command: Command, io: CliIo, mode: 'read' | 'write', fn: (db: SpineDb<FinraTables>) => Promise<T>): Promise<T> {
+  const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), mode, io);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
   }
 }

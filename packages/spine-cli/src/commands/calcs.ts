@@ -2,7 +2,7 @@ import { CALCS, calcVersionCounts, calcVersionState, checkCalcsDatabase, getCalc
 import type { CalcName, CalcRegistry, CalcVersionState } from '@market-spine/domains-finra';
 import { ErrorCode, SpineError } from '@market-spine/core';
 import type { Command } from 'commander';
-import { commandContext, databaseExists, openForCommand } from '../context.js';
+import { commandContext, databaseExists, openForCommand, withDatabase } from '../context.js';
 import type { GlobalOptions } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ExitCode as Exit } from '../exit-codes.js';
@@ -149,8 +149,7 @@ export function registerCalcsCommands(program: Command, io: CliIo, setExit: (cod
         ...(options.symbol === undefined ? {} : { symbol: options.symbol }),
         ...(options.mpid === undefined ? {} : { mpid: options.mpid }),
       };
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
-      try {
+      await withDatabase(command, io, 'read', async (db) => {
         const read = await readCalcRows(db, name as CalcName, { where, limit, registry, ...(options.calcVersion === undefined ? {} : { version: options.calcVersion }) });
         for (const warning of read.warnings) println(io.stderr, colors(io, 'stderr').yellow(`! ${warning.message} [${warning.code}]`));
         if (options.json) return printJson(io, read);
@@ -159,8 +158,6 @@ export function registerCalcsCommands(program: Command, io: CliIo, setExit: (cod
         const columns = Object.keys(rows[0] as Record<string, unknown>).filter((column) => !LINEAGE.has(column));
         println(io.stdout, `${name} ${read.version} (${read.view}), ${rows.length} row(s):`);
         println(io.stdout, table(columns, rows.map((row) => columns.map((column) => cell(row[column])))));
-      } finally {
-        await db.close();
-      }
+      });
     });
 }

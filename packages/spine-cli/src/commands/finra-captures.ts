@@ -1,8 +1,7 @@
 import { diffCaptures, listCaptures, parseFinraTier, parseWeekEnding } from '@market-spine/domains-finra';
 import type { CaptureDiff, CaptureInfo } from '@market-spine/domains-finra';
 import type { Command } from 'commander';
-import { commandContext, openForCommand } from '../context.js';
-import type { GlobalOptions } from '../context.js';
+import { withDatabase } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ExitCode as Exit } from '../exit-codes.js';
 import { printJson, println, table } from '../output.js';
@@ -54,15 +53,12 @@ export function registerFinraCaptureCommands(finra: Command, io: CliIo, setExit:
     .action(async (options: WeekOptions, command: Command) => {
       const week = parseWeekEnding(options.week);
       const tier = parseFinraTier(options.tier);
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
-      try {
+      await withDatabase(command, io, 'read', async (db) => {
         const captures = await listCaptures(db, week, tier);
         if (options.json) return printJson(io, { weekEnding: week, tier, captures });
         if (captures.length === 0) return println(io.stdout, `No captures of ${week} ${tier}. \`spine finra weeks\` lists the loaded weeks.`);
         println(io.stdout, capturesTable(captures));
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   finra
@@ -76,8 +72,7 @@ export function registerFinraCaptureCommands(finra: Command, io: CliIo, setExit:
     .action(async (options: WeekOptions & { from?: string; to?: string }, command: Command) => {
       const week = parseWeekEnding(options.week);
       const tier = parseFinraTier(options.tier);
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
-      try {
+      await withDatabase(command, io, 'read', async (db) => {
         const diff = await diffCaptures(db, {
           weekEnding: week,
           tier,
@@ -95,8 +90,6 @@ export function registerFinraCaptureCommands(finra: Command, io: CliIo, setExit:
             : `${week} ${tier} has ${comparable} capture(s) with venue rows; a diff needs two. Load the revised file with \`spine finra run <file>\`.`,
         );
         if (diff.captures.length > 0) println(io.stderr, capturesTable(diff.captures));
-      } finally {
-        await db.close();
-      }
+      });
     });
 }

@@ -2,8 +2,7 @@ import { ingestApiRecords, symbolTotalHistory } from '@market-spine/domains-finr
 import type { FinraTables, IngestApiResult } from '@market-spine/domains-finra';
 import type { SpineDb } from '@market-spine/core';
 import type { Command } from 'commander';
-import { commandContext, openForCommand } from '../context.js';
-import type { GlobalOptions } from '../context.js';
+import { withDatabase } from '../context.js';
 import { ExitCode, exitCodeFor } from '../exit-codes.js';
 import type { ExitCode as Exit } from '../exit-codes.js';
 import { colors, printJson, println, table } from '../output.js';
@@ -70,8 +69,7 @@ export function registerFinraIngestApiCommand(finra: Command, io: CliIo, setExit
     .argument('<files...>', 'JSON files: a weeklySummary response body, or recorded responses (list of {json, status, headers, text})')
     .option('--json', 'print the results as JSON')
     .action(async (files: string[], options: { json?: boolean }, command: Command) => {
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'write', io);
-      try {
+      await withDatabase(command, io, 'write', async (db) => {
         const results: IngestApiResult[] = [];
         for (const file of files) {
           const progress = apiIngestProgress(io, !options.json);
@@ -85,8 +83,6 @@ export function registerFinraIngestApiCommand(finra: Command, io: CliIo, setExit
         if (options.json) printJson(io, results);
         const codes = results.map(exitFor);
         setExit(codes.includes(ExitCode.FAILED) ? ExitCode.FAILED : (codes.find((code) => code !== ExitCode.OK) ?? ExitCode.OK));
-      } finally {
-        await db.close();
-      }
+      });
     });
 }

@@ -2,10 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { ErrorCode, SpineError, errorMessage } from '@market-spine/core';
 import { collectWeekReport, formatShare, parseFinraTier, parseWeekEnding, renderWeekReportHtml } from '@market-spine/domains-finra';
-import type { WeekReport } from '@market-spine/domains-finra';
 import type { Command } from 'commander';
-import { commandContext, openForCommand } from '../context.js';
-import type { GlobalOptions } from '../context.js';
+import { withDatabase } from '../context.js';
 import { bytes, printJson, println } from '../output.js';
 import type { CliIo } from '../output.js';
 
@@ -40,15 +38,8 @@ export function registerFinraReportCommand(finra: Command, io: CliIo): void {
         throw new SpineError(ErrorCode.INVALID_ARGUMENT, `--top must be a positive whole number, got ${JSON.stringify(options.top)}.`);
       }
       const out = resolve(io.cwd, options.out ?? `finra-report_${week}_${tier}.html`);
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
-      let page: string;
-      let report: WeekReport;
-      try {
-        report = await collectWeekReport(db, week, tier, { top });
-        page = renderWeekReportHtml(report);
-      } finally {
-        await db.close();
-      }
+      const report = await withDatabase(command, io, 'read', (db) => collectWeekReport(db, week, tier, { top }));
+      const page = renderWeekReportHtml(report);
       try {
         writeFileSync(out, page, 'utf8');
       } catch (error) {

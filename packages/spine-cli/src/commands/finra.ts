@@ -2,7 +2,7 @@ import { listWeeks, parseAsOf, parseFinraTier, parseWeekEnding, rejectCounts, ru
 import type { FinraTables, RunReport, SymbolWeek, SymbolWeekAsOf } from '@market-spine/domains-finra';
 import type { SpineDb } from '@market-spine/core';
 import type { Command } from 'commander';
-import { commandContext, openForCommand } from '../context.js';
+import { commandContext, openForCommand, withDatabase } from '../context.js';
 import type { GlobalOptions } from '../context.js';
 import { ExitCode, exitCodeFor } from '../exit-codes.js';
 import type { ExitCode as Exit } from '../exit-codes.js';
@@ -111,8 +111,7 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
     .description('Loaded weeks by tier: stage reached, captures, rows, quality')
     .option('--json', 'print as JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
-      try {
+      await withDatabase(command, io, 'read', async (db) => {
         const weeks = await listWeeks(db);
         if (options.json) return printJson(io, weeks);
         if (weeks.length === 0) return println(io.stdout, 'No weeks loaded yet. Load some with `spine finra run <files>`.');
@@ -123,9 +122,7 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
             weeks.map((w) => [w.weekEnding, w.tier, w.stage, w.captures, w.lines, w.accepted, w.rejected, w.symbols, w.totalVolume, w.quality]),
           ),
         );
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   finra
@@ -138,8 +135,7 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
     .action(async (symbol: string, options: { tier?: string; asOf?: string; json?: boolean }, command: Command) => {
       const tier = options.tier === undefined ? undefined : parseFinraTier(options.tier);
       const asOf = options.asOf === undefined ? undefined : parseAsOf(options.asOf);
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
-      try {
+      await withDatabase(command, io, 'read', async (db) => {
         const only = tier === undefined ? {} : { tier };
         const weeks: readonly (SymbolWeek | SymbolWeekAsOf)[] = asOf === undefined ? await symbolHistory(db, symbol, only) : await symbolHistoryAsOf(db, symbol, { asOf, ...only });
         if (options.json) return printJson(io, asOf === undefined ? { symbol, weeks } : { symbol, asOf, weeks });
@@ -168,9 +164,7 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
             ]),
           ),
         );
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   finra
@@ -182,8 +176,7 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
     .action(async (options: { week: string; tier: string; json?: boolean }, command: Command) => {
       const week = parseWeekEnding(options.week);
       const tier = parseFinraTier(options.tier);
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
-      try {
+      await withDatabase(command, io, 'read', async (db) => {
         const venues = await venueRanking(db, week, tier);
         if (options.json) return printJson(io, { weekEnding: week, tier, venues });
         if (venues.length === 0) {
@@ -197,9 +190,7 @@ export function registerFinraCommands(program: Command, io: CliIo, setExit: (cod
             venues.map((v) => [v.rank, v.mpid, v.participantName, v.totalVolume, v.totalTrades, v.symbolCount, percent(v.marketShare)]),
           ),
         );
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   registerFinraReportCommand(finra, io);

@@ -2,11 +2,11 @@ import { resolve } from 'node:path';
 import { archiveCaptures, restoreArchive } from '@market-spine/domains-finra';
 import type { ArchivedCapture } from '@market-spine/domains-finra';
 import type { Command } from 'commander';
+import { withDatabase } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ExitCode as Exit } from '../exit-codes.js';
 import { bytes, colors, printJson, println, table } from '../output.js';
 import type { CliIo } from '../output.js';
-import { withDatabase } from './ops.js';
 
 const captureLine = (c: ArchivedCapture) => `${c.week_ending} ${c.tier} ${c.capture_id} (captured ${c.captured_at})`;
 

@@ -1,10 +1,10 @@
 import { analyzeTables, databaseSizes, explainStatement, vacuumDatabase } from '@market-spine/core';
 import type { Command } from 'commander';
+import { withDatabase } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ExitCode as Exit } from '../exit-codes.js';
 import { bytes, colors, printJson, println, table } from '../output.js';
 import type { CliIo } from '../output.js';
-import { withDatabase } from './ops.js';
 
 /** `spine ops analyze | vacuum | sizes | explain`. */
 export function registerMaintenanceCommands(ops: Command, io: CliIo, setExit: (code: Exit) => void): void {

@@ -3,12 +3,11 @@ import { ErrorCode, SpineError, createScratch, dropScratch, generatePromotion, l
 import type { MigrationSource, ScratchDefinition, ScratchObject } from '@market-spine/core';
 import { FINRA_EXPERIMENTS, TABLE_PREFIX, calcEntryStub } from '@market-spine/domains-finra';
 import type { Command } from 'commander';
-import { migrationSources } from '../context.js';
+import { migrationSources, withDatabase } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ExitCode as Exit } from '../exit-codes.js';
 import { bytes, colors, printJson, println, table } from '../output.js';
 import type { CliIo } from '../output.js';
-import { withDatabase } from './ops.js';
 
 /** An age for people: `45 s`, `12 min`, `5 h`, `3 d`. */
 function age(seconds: number | null): string {

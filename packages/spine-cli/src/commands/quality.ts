@@ -3,8 +3,7 @@ import { readResults } from '@market-spine/quality';
 import type { QualityStatus } from '@market-spine/quality';
 import { ErrorCode, SpineError } from '@market-spine/core';
 import type { Command } from 'commander';
-import { commandContext, openForCommand } from '../context.js';
-import type { GlobalOptions } from '../context.js';
+import { withDatabase } from '../context.js';
 import type { ExitCode as Exit } from '../exit-codes.js';
 import { ExitCode } from '../exit-codes.js';
 import { printJson, println, table } from '../output.js';
@@ -44,8 +43,7 @@ export function registerQualityCommands(program: Command, io: CliIo, setExit: (c
       if (!Number.isInteger(limit) || limit < 1) {
         throw new SpineError(ErrorCode.INVALID_ARGUMENT, `--limit must be a positive integer, got ${JSON.stringify(options.limit)}.`);
       }
-      const db = await openForCommand(commandContext(command.optsWithGlobals<GlobalOptions>(), io), 'read', io);
-      try {
+      await withDatabase(command, io, 'read', async (db) => {
         const rows = await readResults(db.executor(), {
           domain: DOMAIN,
           limit,
@@ -62,8 +60,6 @@ export function registerQualityCommands(program: Command, io: CliIo, setExit: (c
             rows.map((r) => [r.checked_at, r.partition_key, r.stage, r.check_name, r.category, r.status, r.check_value, r.expected_value, r.message]),
           ),
         );
-      } finally {
-        await db.close();
-      }
+      });
     });
 }
